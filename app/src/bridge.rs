@@ -1,0 +1,263 @@
+//! The one module that posts to workers: a pool sized from `navigator.hardwareConcurrency`, request ids, progress callbacks, cancel.
+//!
+//! A request resolves to the `Reply` or `JobError` its worker sends last; progress events in
+//! between go to the caller's callback. The UI keeps only ids, summaries and row windows.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use compute::protocol::{
+    ErrorKind, Event, EventEnvelope, JobError, Progress, Reply, Request, RequestEnvelope, RequestId,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// More workers than this only cost memory: each is its own wasm instance.
+const MAX_WORKERS: usize = 4;
+
+/// Where the worker script is, as Trunk emits it (a classic script with a loader shim).
+pub const WORKER_SCRIPT: &str = "./worker_loader.js";
+
+/// A way to post messages: a real `Worker`, or a `MessagePort` in tests.
+#[derive(Clone)]
+pub enum Target {
+    Worker(web_sys::Worker),
+    Port(web_sys::MessagePort),
+}
+
+impl Target {
+    fn post(&self, message: &JsValue) -> Result<(), JsValue> {
+        match self {
+            Target::Worker(worker) => worker.post_message(message),
+            Target::Port(port) => port.post_message(message),
+        }
+    }
+
+    fn set_onmessage(&self, handler: Option<&js_sys::Function>) {
+        match self {
+            Target::Worker(worker) => worker.set_onmessage(handler),
+            Target::Port(port) => {
+                port.set_onmessage(handler);
+                port.start();
+            }
+        }
+    }
+}
+
+struct Pending {
+    lane: usize,
+    on_progress: Box<dyn Fn(Progress)>,
+    resolve: js_sys::Function,
+}
+
+struct Lane {
+    target: Target,
+    in_flight: Cell<usize>,
+}
+
+#[derive(Default)]
+struct Shared {
+    pending: RefCell<HashMap<RequestId, Pending>>,
+}
+
+pub struct Pool {
+    lanes: Vec<Lane>,
+    shared: Rc<Shared>,
+    next_id: Cell<RequestId>,
+    // Kept alive as long as the pool: the workers call them.
+    _handlers: Vec<Closure<dyn FnMut(web_sys::MessageEvent)>>,
+}
+
+/// How many workers this browser gets.
+pub fn pool_size() -> usize {
+    let cores = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency() as usize)
+        .unwrap_or(2);
+    cores.clamp(1, MAX_WORKERS)
+}
+
+impl Pool {
+    /// Starts `size` workers from the script Trunk built.
+    pub fn spawn(size: usize) -> Result<Pool, JsValue> {
+        let mut targets = Vec::new();
+        for _ in 0..size {
+            targets.push(Target::Worker(web_sys::Worker::new(WORKER_SCRIPT)?));
+        }
+        Ok(Pool::over(targets))
+    }
+
+    /// A pool over given endpoints (tests use `MessagePort`s).
+    pub fn over(targets: Vec<Target>) -> Pool {
+        let shared = Rc::new(Shared::default());
+        let mut handlers = Vec::new();
+        let mut lanes = Vec::new();
+        for target in targets {
+            let shared = shared.clone();
+            let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                let json = js_sys::Reflect::get(&event.data(), &"json".into())
+                    .ok()
+                    .and_then(|v| v.as_string());
+                let json = json.unwrap_or_default();
+                match EventEnvelope::from_json(&json) {
+                    Ok(envelope) => Shared::deliver(&shared, envelope),
+                    Err(error) => {
+                        // Fail the request it answers rather than leave it waiting forever.
+                        let request_id = serde_json::from_str::<serde_json::Value>(&json)
+                            .ok()
+                            .and_then(|v| v.get("request_id").and_then(|id| id.as_u64()));
+                        web_sys::console::error_1(&format!("studio: a worker sent an unreadable message: {}", error.message).into());
+                        if let Some(request_id) = request_id {
+                            Shared::deliver(&shared, EventEnvelope::new(request_id, Event::Failed(error)));
+                        }
+                    }
+                }
+            });
+            target.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+            handlers.push(handler);
+            lanes.push(Lane {
+                target,
+                in_flight: Cell::new(0),
+            });
+        }
+        Pool {
+            lanes,
+            shared,
+            next_id: Cell::new(1),
+            _handlers: handlers,
+        }
+    }
+
+    pub fn size(&self) -> usize {
+        self.lanes.len()
+    }
+
+    /// Reserves the id of the next request, so a caller can offer "cancel" before it resolves.
+    pub fn next_request_id(&self) -> RequestId {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        id
+    }
+
+    /// Sends `request` to the least busy worker and waits for its terminal event.
+    pub async fn request(
+        &self,
+        request_id: RequestId,
+        request: Request,
+        attachment: Option<web_sys::Blob>,
+        on_progress: impl Fn(Progress) + 'static,
+    ) -> Result<Reply, JobError> {
+        let lane = (0..self.lanes.len())
+            .min_by_key(|i| self.lanes[*i].in_flight.get())
+            .expect("a pool has at least one worker");
+        let message = js_sys::Object::new();
+        let json = RequestEnvelope::new(request_id, request).to_json();
+        js_sys::Reflect::set(&message, &"json".into(), &json.into()).expect("fresh object");
+        if let Some(blob) = attachment {
+            js_sys::Reflect::set(&message, &"file".into(), &blob).expect("fresh object");
+        }
+        let on_progress: Box<dyn Fn(Progress)> = Box::new(on_progress);
+        let mut on_progress = Some(on_progress);
+        let shared = self.shared.clone();
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            shared.pending.borrow_mut().insert(
+                request_id,
+                Pending {
+                    lane,
+                    on_progress: on_progress.take().expect("the executor runs once"),
+                    resolve,
+                },
+            );
+        });
+        self.lanes[lane].in_flight.set(self.lanes[lane].in_flight.get() + 1);
+        if let Err(error) = self.lanes[lane].target.post(&message) {
+            self.shared.pending.borrow_mut().remove(&request_id);
+            self.lanes[lane].in_flight.set(self.lanes[lane].in_flight.get() - 1);
+            return Err(JobError::new(
+                ErrorKind::Internal,
+                format!("the request could not be sent to a worker: {error:?}"),
+            ));
+        }
+        let outcome = JsFuture::from(promise).await;
+        self.lanes[lane].in_flight.set(self.lanes[lane].in_flight.get() - 1);
+        let json = outcome.ok().and_then(|v| v.as_string()).unwrap_or_default();
+        match EventEnvelope::from_json(&json).map(|e| e.event) {
+            Ok(Event::Done(reply)) => Ok(reply),
+            Ok(Event::Failed(error)) => Err(error),
+            Ok(Event::Progress(_)) => unreachable!("only terminal events resolve a request"),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Asks the worker running `request_id` to stop it; the request then fails as cancelled.
+    pub fn cancel(&self, request_id: RequestId) {
+        let lane = self.shared.pending.borrow().get(&request_id).map(|p| p.lane);
+        let Some(lane) = lane else { return };
+        let cancel_id = self.next_request_id();
+        let message = js_sys::Object::new();
+        let json = RequestEnvelope::new(
+            cancel_id,
+            Request::Cancel {
+                target_request_id: request_id,
+            },
+        )
+        .to_json();
+        js_sys::Reflect::set(&message, &"json".into(), &json.into()).expect("fresh object");
+        if let Err(error) = self.lanes[lane].target.post(&message) {
+            web_sys::console::error_2(&"studio: cancel could not be sent".into(), &error);
+        }
+    }
+}
+
+impl Shared {
+    fn deliver(shared: &Rc<Shared>, envelope: EventEnvelope) {
+        if envelope.is_terminal() {
+            let pending = shared.pending.borrow_mut().remove(&envelope.request_id);
+            if let Some(pending) = pending {
+                let json: JsValue = envelope.to_json().into();
+                if let Err(error) = pending.resolve.call1(&JsValue::NULL, &json) {
+                    web_sys::console::error_2(&"studio: a reply could not be delivered".into(), &error);
+                }
+            }
+        } else if let Event::Progress(progress) = envelope.event {
+            // Borrow only to find the callback; the callback may touch signals, not the map.
+            let pending = shared.pending.borrow();
+            if let Some(pending) = pending.get(&envelope.request_id) {
+                (pending.on_progress)(progress);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static POOL: RefCell<Option<Rc<Pool>>> = const { RefCell::new(None) };
+}
+
+/// The app's pool, started on first use.
+pub fn pool() -> Result<Rc<Pool>, JobError> {
+    POOL.with(|cell| {
+        if let Some(pool) = cell.borrow().as_ref() {
+            return Ok(pool.clone());
+        }
+        let pool = Rc::new(Pool::spawn(pool_size()).map_err(|e| {
+            JobError::new(
+                ErrorKind::Internal,
+                format!("this browser could not start a Web Worker: {e:?}"),
+            )
+        })?);
+        *cell.borrow_mut() = Some(pool.clone());
+        Ok(pool)
+    })
+}
+
+/// Sends one request on the app's pool.
+pub async fn call(
+    request: Request,
+    attachment: Option<web_sys::Blob>,
+    on_progress: impl Fn(Progress) + 'static,
+) -> Result<Reply, JobError> {
+    let pool = pool()?;
+    let request_id = pool.next_request_id();
+    pool.request(request_id, request, attachment, on_progress).await
+}

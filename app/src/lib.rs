@@ -1,0 +1,8 @@
+//! The studio's Leptos single-page app: pages, components and the worker client; it never computes.
+
+pub mod bridge;
+pub mod format;
+pub mod pages;
+pub mod shell;
+
+pub use shell::App;

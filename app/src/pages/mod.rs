@@ -1,0 +1,3 @@
+//! The studio's pages, one module each.
+
+pub mod data;

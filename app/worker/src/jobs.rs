@@ -1,0 +1,315 @@
+//! The jobs a worker runs: each request becomes calls into `compute` and the store, with progress and cancellation between chunks.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashSet};
+use std::rc::Rc;
+
+use compute::csv::{check_import_size, CsvImporter, CsvOptions};
+use compute::frame::Frame;
+use compute::lineage::{make_id, plan_delete, plan_import, plan_rename, verify_chain, ImportInput};
+use compute::protocol::{ErrorKind, ImportSource, JobError, Progress, Reply, Request, RequestId};
+use compute::records::SourceFile;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::store::Store;
+
+/// Bytes read from a file per step: big enough to parse efficiently, small enough that
+/// progress moves and a cancel is seen within a fraction of a second.
+const READ_CHUNK_BYTES: u64 = 4 << 20;
+
+/// Target size of one stored row chunk; a row window loads only the chunks it spans.
+const STORED_CHUNK_BYTES: u64 = 2 << 20;
+
+/// At most this many rows in one window request.
+pub const MAX_WINDOW_ROWS: u32 = 1000;
+
+/// What jobs of one worker share.
+pub struct Context {
+    pub db_name: String,
+    store: RefCell<Option<Rc<Store>>>,
+    cancelled: RefCell<HashSet<RequestId>>,
+    /// The last row chunks decoded for a window: scrolling nearby reuses them.
+    window_cache: RefCell<Option<(String, u64, u64, Rc<Frame>)>>,
+}
+
+impl Context {
+    pub fn new(db_name: &str) -> Self {
+        Context {
+            db_name: db_name.to_string(),
+            store: RefCell::new(None),
+            cancelled: RefCell::new(HashSet::new()),
+            window_cache: RefCell::new(None),
+        }
+    }
+
+    pub fn cancel(&self, request_id: RequestId) {
+        self.cancelled.borrow_mut().insert(request_id);
+    }
+
+    fn check_cancelled(&self, request_id: RequestId) -> Result<(), JobError> {
+        if self.cancelled.borrow().contains(&request_id) {
+            Err(JobError::cancelled())
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn forget(&self, request_id: RequestId) {
+        self.cancelled.borrow_mut().remove(&request_id);
+    }
+
+    async fn store(&self) -> Result<Rc<Store>, JobError> {
+        if let Some(store) = self.store.borrow().as_ref() {
+            return Ok(store.clone());
+        }
+        let store = Rc::new(Store::open(&self.db_name).await?);
+        *self.store.borrow_mut() = Some(store.clone());
+        Ok(store)
+    }
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Sixteen random bytes from the browser's CSPRNG, for ids.
+fn entropy() -> Vec<u8> {
+    let mut bytes = vec![0u8; 16];
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
+        .ok()
+        .and_then(|c| c.dyn_into::<web_sys::Crypto>().ok());
+    match crypto.and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok()) {
+        Some(_) => bytes,
+        // Without crypto (never in a supported browser) ids still differ by time and chance.
+        None => format!("{}{}", now_ms(), js_sys::Math::random()).into_bytes(),
+    }
+}
+
+fn js_error(context: &str, error: JsValue) -> JobError {
+    let detail = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown error".to_string());
+    JobError::new(ErrorKind::BadInput, format!("{context}: {detail}"))
+}
+
+pub async fn run(
+    ctx: &Context,
+    request_id: RequestId,
+    request: Request,
+    attachment: Option<web_sys::Blob>,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    match request {
+        Request::ImportCsv {
+            source,
+            file_name,
+            size_bytes: _,
+        } => {
+            let blob = match source {
+                ImportSource::AttachedFile => attachment.ok_or_else(|| {
+                    JobError::new(ErrorKind::Protocol, "an import arrived without its file")
+                })?,
+                ImportSource::BundledSample { url } => fetch_blob(&url).await?,
+            };
+            import_csv(ctx, request_id, &file_name, &blob, progress).await
+        }
+        Request::ListDatasets => Ok(Reply::Datasets {
+            datasets: ctx.store().await?.datasets().await?,
+        }),
+        Request::RowWindow {
+            dataset_id,
+            start,
+            len,
+        } => row_window(ctx, &dataset_id, start, len.min(MAX_WINDOW_ROWS)).await,
+        Request::RenameDataset {
+            dataset_id,
+            new_name,
+        } => {
+            let store = ctx.store().await?;
+            let dataset = store.dataset(&dataset_id).await?;
+            let (renamed, batch) = plan_rename(&dataset, &new_name, now_ms())
+                .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+            store.apply(batch).await?;
+            Ok(Reply::Renamed { dataset: renamed })
+        }
+        Request::DeleteDataset { dataset_id } => {
+            let store = ctx.store().await?;
+            let dataset = store.dataset(&dataset_id).await?;
+            store.apply(plan_delete(&dataset, now_ms())).await?;
+            Ok(Reply::Deleted { dataset_id })
+        }
+        Request::AuditLog => {
+            let entries = ctx.store().await?.audit_log().await?;
+            let chain_valid = verify_chain(&entries).is_ok();
+            Ok(Reply::AuditLog {
+                entries,
+                chain_valid,
+            })
+        }
+        Request::Cancel { target_request_id } => {
+            ctx.cancel(target_request_id);
+            Ok(Reply::CancelRequested)
+        }
+    }
+}
+
+async fn fetch_blob(url: &str) -> Result<web_sys::Blob, JobError> {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response: web_sys::Response = JsFuture::from(scope.fetch_with_str(url))
+        .await
+        .map_err(|e| js_error(&format!("the sample {url} could not be loaded"), e))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(JobError::new(
+            ErrorKind::NotFound,
+            format!("the sample {url} could not be loaded (HTTP {})", response.status()),
+        ));
+    }
+    let blob = JsFuture::from(response.blob().map_err(|e| js_error("reading the sample", e))?)
+        .await
+        .map_err(|e| js_error("reading the sample", e))?;
+    Ok(blob.unchecked_into())
+}
+
+async fn read_slice(blob: &web_sys::Blob, start: u64, end: u64) -> Result<Vec<u8>, JobError> {
+    let slice = blob
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(|e| js_error("reading the file", e))?;
+    let buffer = JsFuture::from(slice.array_buffer())
+        .await
+        .map_err(|e| js_error("reading the file (was it moved or deleted?)", e))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+async fn import_csv(
+    ctx: &Context,
+    request_id: RequestId,
+    file_name: &str,
+    blob: &web_sys::Blob,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    let started_at_ms = now_ms();
+    let total = blob.size() as u64;
+    let bad_input = |e: compute::csv::ImportError| JobError::new(ErrorKind::BadInput, e.to_string());
+    check_import_size(file_name, total).map_err(bad_input)?;
+
+    let mut importer = CsvImporter::new(file_name, CsvOptions::default());
+    let mut file_hasher = blake3::Hasher::new();
+    let mut offset = 0;
+    progress(Progress {
+        stage: "reading".into(),
+        done: 0,
+        total,
+    });
+    while offset < total {
+        ctx.check_cancelled(request_id)?;
+        let end = (offset + READ_CHUNK_BYTES).min(total);
+        let bytes = read_slice(blob, offset, end).await?;
+        file_hasher.update(&bytes);
+        importer.push(&bytes).map_err(bad_input)?;
+        offset = end;
+        progress(Progress {
+            stage: "reading".into(),
+            done: offset,
+            total,
+        });
+    }
+    ctx.check_cancelled(request_id)?;
+    let imported = importer.finish().map_err(bad_input)?;
+    let parse_secs = (now_ms() - started_at_ms) / 1000.0;
+    let frame = imported.frame;
+
+    progress(Progress {
+        stage: "storing".into(),
+        done: 0,
+        total: 1,
+    });
+    let bytes_per_row = (frame.estimated_size_bytes() / (frame.n_rows().max(1) as u64)).max(1);
+    let rows_per_chunk = (STORED_CHUNK_BYTES / bytes_per_row).clamp(256, 1 << 20);
+    let chunks = frame
+        .to_ipc_chunks(rows_per_chunk as usize)
+        .map_err(|e| JobError::new(ErrorKind::Internal, e.to_string()))?;
+    let dataset_name = std::path::Path::new(file_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or(file_name)
+        .to_string();
+    let parameters = BTreeMap::from([
+        ("delimiter".to_string(), (imported.delimiter as char).to_string()),
+        ("has_header".to_string(), imported.has_header.to_string()),
+        ("reader".to_string(), "csv".to_string()),
+    ]);
+    let (dataset, batch) = plan_import(ImportInput {
+        dataset_id: make_id("ds", &entropy()),
+        source_artifact_id: make_id("art", &entropy()),
+        dataset_artifact_id: make_id("art", &entropy()),
+        action_id: make_id("act", &entropy()),
+        dataset_name,
+        source: SourceFile {
+            file_name: file_name.to_string(),
+            size_bytes: total,
+            content_hash: file_hasher.finalize().to_hex().to_string(),
+        },
+        content_hash: frame.content_hash(),
+        n_rows: frame.n_rows() as u64,
+        columns: frame.column_summaries(),
+        rows_per_chunk,
+        chunks,
+        parameters,
+        started_at_ms,
+        ended_at_ms: now_ms(),
+    });
+    // The last moment a cancel can win: after this the import is committed whole.
+    ctx.check_cancelled(request_id)?;
+    ctx.store().await?.apply(batch).await?;
+    Ok(Reply::Imported {
+        dataset,
+        warnings: imported.warnings,
+        parse_secs,
+    })
+}
+
+async fn row_window(ctx: &Context, dataset_id: &str, start: u64, len: u32) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let dataset = store.dataset(dataset_id).await?;
+    let start = start.min(dataset.n_rows);
+    let end = (start + len as u64).min(dataset.n_rows);
+    if start >= end {
+        return Ok(Reply::Rows {
+            dataset_id: dataset_id.to_string(),
+            start,
+            rows: Vec::new(),
+        });
+    }
+    let first = start / dataset.rows_per_chunk;
+    let last = (end - 1) / dataset.rows_per_chunk;
+    let cached = ctx
+        .window_cache
+        .borrow()
+        .as_ref()
+        .filter(|(hash, f, l, _)| *hash == dataset.content_hash && *f == first && *l == last)
+        .map(|(_, _, _, frame)| frame.clone());
+    let frame = match cached {
+        Some(frame) => frame,
+        None => {
+            let chunks = store.chunks(&dataset.content_hash, first, last).await?;
+            let slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_slice()).collect();
+            let frame = Rc::new(Frame::from_ipc_chunks(&slices).map_err(|e| {
+                JobError::new(ErrorKind::Storage, format!("stored rows of {} are damaged: {e}", dataset.name))
+            })?);
+            *ctx.window_cache.borrow_mut() =
+                Some((dataset.content_hash.clone(), first, last, frame.clone()));
+            frame
+        }
+    };
+    let offset = (start - first * dataset.rows_per_chunk) as usize;
+    Ok(Reply::Rows {
+        dataset_id: dataset_id.to_string(),
+        start,
+        rows: frame.row_window(offset, (end - start) as usize),
+    })
+}

@@ -1,0 +1,282 @@
+//! The one door to IndexedDB: opens and migrates the database, applies a lineage `WriteBatch` in one transaction, reads records and row chunks.
+//!
+//! Records are stored as plain JS objects made from their JSON (so IndexedDB indexes can see
+//! their fields) and read back through `compute::records::migrate`; row chunks are
+//! `Uint8Array`s of Arrow IPC bytes in their own store, so listing never loads data.
+
+use compute::lineage::{seal, Op, WriteBatch};
+use compute::protocol::{ErrorKind, JobError};
+use compute::records::{migrate, stores, AuditEntry, DatasetRecord};
+use indexed_db_futures::database::Database;
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::{Transaction, TransactionMode};
+use indexed_db_futures::KeyPath;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The database the app uses; tests open others.
+pub const DEFAULT_DB_NAME: &str = "ml-studio";
+
+/// Bump with every change of stores or indexes, and add a step to `upgrade`.
+const DB_VERSION: u32 = 1;
+
+const BY_CONTENT_HASH: &str = "by_content_hash";
+
+pub struct Store {
+    db: Database,
+}
+
+fn storage_error(context: &str, error: impl std::fmt::Display) -> JobError {
+    let text = error.to_string();
+    if text.contains("Quota") || text.contains("quota") {
+        JobError::new(
+            ErrorKind::QuotaExceeded,
+            format!(
+                "the browser's storage for this site is full while {context}; delete datasets you no longer need, or allow more storage in the browser's site settings"
+            ),
+        )
+    } else {
+        JobError::new(ErrorKind::Storage, format!("storage failed while {context}: {text}"))
+    }
+}
+
+fn to_js(value: &serde_json::Value) -> Result<JsValue, JobError> {
+    js_sys::JSON::parse(&value.to_string())
+        .map_err(|_| JobError::new(ErrorKind::Internal, "a record could not be converted for storage"))
+}
+
+fn from_js<T: serde::de::DeserializeOwned>(store: &str, value: JsValue) -> Result<T, JobError> {
+    let text: String = js_sys::JSON::stringify(&value)
+        .map_err(|_| JobError::new(ErrorKind::Storage, format!("a {store} record cannot be read")))?
+        .into();
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| JobError::new(ErrorKind::Storage, format!("a {store} record cannot be read: {e}")))?;
+    migrate(store, json).map_err(|e| JobError::new(ErrorKind::Storage, e.to_string()))
+}
+
+fn audit_key(seq: u64) -> String {
+    format!("{seq:020}")
+}
+
+impl Store {
+    /// Opens (creating or upgrading) the database. A page open in another tab with an older
+    /// version blocks the upgrade; the message says so instead of hanging silently.
+    pub async fn open(db_name: &str) -> Result<Store, JobError> {
+        let db = Database::open(db_name)
+            .with_version(DB_VERSION)
+            .with_on_blocked(|_event| Ok(()))
+            .with_on_upgrade_needed(|event, db| {
+                let old_version = event.old_version() as u32;
+                if old_version < 1 {
+                    for name in stores::ALL {
+                        let store = db.create_object_store(name).build()?;
+                        if name == stores::DATASETS {
+                            store
+                                .create_index(BY_CONTENT_HASH, KeyPath::One("content_hash"))
+                                .build()?;
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .await
+            .map_err(|e| storage_error("opening the database", e))?;
+        Ok(Store { db })
+    }
+
+    fn tx(&self, names: &[&str], mode: TransactionMode) -> Result<Transaction<'_>, JobError> {
+        self.db
+            .transaction(names.to_vec())
+            .with_mode(mode)
+            .build()
+            .map_err(|e| storage_error("starting a transaction", e))
+    }
+
+    /// Applies a whole batch in one read-write transaction: every write lands or none does.
+    pub async fn apply(&self, batch: WriteBatch) -> Result<(), JobError> {
+        let tx = self.tx(&stores::ALL, TransactionMode::Readwrite)?;
+        for op in batch.ops {
+            match op {
+                Op::Put { store, key, value } => {
+                    let object_store = tx.object_store(store).map_err(|e| storage_error("writing", e))?;
+                    object_store
+                        .put(to_js(&value)?)
+                        .with_key(key)
+                        .primitive()
+                        .map_err(|e| storage_error("writing a record", e))?
+                        .await
+                        .map_err(|e| storage_error("writing a record", e))?;
+                }
+                Op::PutBlob { key, bytes } => {
+                    let object_store = tx.object_store(stores::BLOBS).map_err(|e| storage_error("writing", e))?;
+                    let array: JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
+                    object_store
+                        .put(array)
+                        .with_key(key)
+                        .primitive()
+                        .map_err(|e| storage_error("writing rows", e))?
+                        .await
+                        .map_err(|e| storage_error("writing rows", e))?;
+                }
+                Op::Delete { store, key } => {
+                    let object_store = tx.object_store(store).map_err(|e| storage_error("deleting", e))?;
+                    object_store
+                        .delete(key)
+                        .primitive()
+                        .map_err(|e| storage_error("deleting", e))?
+                        .await
+                        .map_err(|e| storage_error("deleting", e))?;
+                }
+                Op::DeleteRowsUnlessShared {
+                    content_hash,
+                    n_chunks,
+                } => {
+                    let datasets = tx.object_store(stores::DATASETS).map_err(|e| storage_error("deleting", e))?;
+                    let index = datasets.index(BY_CONTENT_HASH).map_err(|e| storage_error("deleting", e))?;
+                    let sharing = index
+                        .count()
+                        .with_query(content_hash.clone())
+                        .primitive()
+                        .map_err(|e| storage_error("deleting rows", e))?
+                        .await
+                        .map_err(|e| storage_error("deleting rows", e))?;
+                    if sharing == 0 {
+                        let blobs = tx.object_store(stores::BLOBS).map_err(|e| storage_error("deleting", e))?;
+                        for chunk in 0..n_chunks {
+                            blobs
+                                .delete(compute::records::blob_key(&content_hash, chunk))
+                                .primitive()
+                                .map_err(|e| storage_error("deleting rows", e))?
+                                .await
+                                .map_err(|e| storage_error("deleting rows", e))?;
+                        }
+                    }
+                }
+                Op::Audit(draft) => {
+                    // Sealed here, inside the transaction, so two writers can never chain onto
+                    // the same head: IndexedDB runs overlapping read-write transactions in turn.
+                    let audit = tx.object_store(stores::AUDIT).map_err(|e| storage_error("auditing", e))?;
+                    let count = audit
+                        .count()
+                        .primitive()
+                        .map_err(|e| storage_error("auditing", e))?
+                        .await
+                        .map_err(|e| storage_error("auditing", e))? as u64;
+                    let prev: Option<AuditEntry> = if count == 0 {
+                        None
+                    } else {
+                        let value: Option<JsValue> = audit
+                            .get(audit_key(count - 1))
+                            .primitive()
+                            .map_err(|e| storage_error("auditing", e))?
+                            .await
+                            .map_err(|e| storage_error("auditing", e))?;
+                        match value {
+                            Some(v) => Some(from_js(stores::AUDIT, v)?),
+                            None => None,
+                        }
+                    };
+                    let entry = seal(prev.as_ref(), draft);
+                    let value = serde_json::to_value(&entry).expect("entries always serialize");
+                    audit
+                        .put(to_js(&value)?)
+                        .with_key(audit_key(entry.seq))
+                        .primitive()
+                        .map_err(|e| storage_error("auditing", e))?
+                        .await
+                        .map_err(|e| storage_error("auditing", e))?;
+                }
+            }
+        }
+        tx.commit().await.map_err(|e| storage_error("committing", e))
+    }
+
+    pub async fn datasets(&self) -> Result<Vec<DatasetRecord>, JobError> {
+        let tx = self.tx(&[stores::DATASETS], TransactionMode::Readonly)?;
+        let store = tx.object_store(stores::DATASETS).map_err(|e| storage_error("listing", e))?;
+        let values = store
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(|e| storage_error("listing datasets", e))?
+            .await
+            .map_err(|e| storage_error("listing datasets", e))?;
+        let mut datasets = Vec::new();
+        for value in values {
+            let value = value.map_err(|e| storage_error("listing datasets", e))?;
+            datasets.push(from_js::<DatasetRecord>(stores::DATASETS, value)?);
+        }
+        datasets.sort_by(|a, b| a.created_at_ms.total_cmp(&b.created_at_ms));
+        Ok(datasets)
+    }
+
+    pub async fn dataset(&self, dataset_id: &str) -> Result<DatasetRecord, JobError> {
+        let tx = self.tx(&[stores::DATASETS], TransactionMode::Readonly)?;
+        let store = tx.object_store(stores::DATASETS).map_err(|e| storage_error("reading", e))?;
+        let value: Option<JsValue> = store
+            .get(dataset_id.to_string())
+            .primitive()
+            .map_err(|e| storage_error("reading a dataset", e))?
+            .await
+            .map_err(|e| storage_error("reading a dataset", e))?;
+        match value {
+            Some(v) => from_js(stores::DATASETS, v),
+            None => Err(JobError::new(
+                ErrorKind::NotFound,
+                format!("dataset {dataset_id} no longer exists; it may have been deleted in another tab"),
+            )),
+        }
+    }
+
+    /// The stored bytes of chunks `[first, last]` of a dataset, in order.
+    pub async fn chunks(
+        &self,
+        content_hash: &str,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<Vec<u8>>, JobError> {
+        let tx = self.tx(&[stores::BLOBS], TransactionMode::Readonly)?;
+        let store = tx.object_store(stores::BLOBS).map_err(|e| storage_error("reading rows", e))?;
+        let mut chunks = Vec::new();
+        for index in first..=last {
+            let key = compute::records::blob_key(content_hash, index);
+            let value: Option<JsValue> = store
+                .get(key.clone())
+                .primitive()
+                .map_err(|e| storage_error("reading rows", e))?
+                .await
+                .map_err(|e| storage_error("reading rows", e))?;
+            let array = value
+                .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
+                .ok_or_else(|| {
+                    JobError::new(ErrorKind::Storage, format!("rows chunk {key} is missing from storage"))
+                })?;
+            chunks.push(array.to_vec());
+        }
+        Ok(chunks)
+    }
+
+    pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, JobError> {
+        let tx = self.tx(&[stores::AUDIT], TransactionMode::Readonly)?;
+        let store = tx.object_store(stores::AUDIT).map_err(|e| storage_error("reading", e))?;
+        let values = store
+            .get_all::<JsValue>()
+            .primitive()
+            .map_err(|e| storage_error("reading the audit log", e))?
+            .await
+            .map_err(|e| storage_error("reading the audit log", e))?;
+        let mut entries = Vec::new();
+        for value in values {
+            let value = value.map_err(|e| storage_error("reading the audit log", e))?;
+            entries.push(from_js::<AuditEntry>(stores::AUDIT, value)?);
+        }
+        Ok(entries)
+    }
+
+    /// Removes the whole database (tests use it to start clean).
+    pub async fn delete_database(self) -> Result<(), JobError> {
+        self.db
+            .delete()
+            .map_err(|e| storage_error("deleting the database", e))?
+            .await
+            .map_err(|e| storage_error("deleting the database", e))
+    }
+}

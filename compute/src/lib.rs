@@ -1,0 +1,18 @@
+//! The studio's engine: columnar frames on Arrow arrays, the CSV reader, lineage logic and the worker protocol; it knows nothing of the browser.
+//!
+//! Everything a user's data goes through lives here and builds and tests natively. The
+//! `engine` feature gates the kernels; without it only the serializable boundary types
+//! (protocol, records) remain, which is all the UI crate may see.
+
+pub mod protocol;
+pub mod records;
+pub mod schema;
+
+#[cfg(feature = "engine")]
+pub mod csv;
+#[cfg(feature = "engine")]
+pub mod frame;
+#[cfg(feature = "engine")]
+pub mod hash;
+#[cfg(feature = "engine")]
+pub mod lineage;

@@ -1,0 +1,337 @@
+//! The worker protocol: one closed request enum and one event enum, versioned, every message carrying its request id.
+//!
+//! Messages cross `postMessage` as JSON text; a `File`/`Blob` handle may travel beside a
+//! request (structured clone shares the handle, not the bytes). Errors cross as data: a
+//! [`JobError`] with a kind and the sentence a user reads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::records::DatasetRecord;
+
+/// Bumped whenever a request or event changes shape; a worker refuses other versions.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Unique per client session; replies and progress carry the id of the request they answer.
+pub type RequestId = u64;
+
+/// What the UI sends to a worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestEnvelope {
+    pub protocol_version: u32,
+    pub request_id: RequestId,
+    pub request: Request,
+}
+
+/// What a worker sends back: any number of progress events, then exactly one terminal event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventEnvelope {
+    pub protocol_version: u32,
+    pub request_id: RequestId,
+    pub event: Event,
+}
+
+/// Where the bytes of an import come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ImportSource {
+    /// A `File` handle travels beside the request.
+    AttachedFile,
+    /// A file bundled with the app (a sample dataset), fetched by the worker.
+    BundledSample { url: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Parse a CSV/TSV file in chunks and store it as a new dataset with its lineage.
+    ImportCsv {
+        source: ImportSource,
+        file_name: String,
+        size_bytes: u64,
+    },
+    ListDatasets,
+    /// Rows `[start, start + len)` of a dataset, as display strings.
+    RowWindow {
+        dataset_id: String,
+        start: u64,
+        len: u32,
+    },
+    RenameDataset {
+        dataset_id: String,
+        new_name: String,
+    },
+    DeleteDataset {
+        dataset_id: String,
+    },
+    /// The audit log, oldest first, with whether its hash chain holds.
+    AuditLog,
+    /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
+    Cancel {
+        target_request_id: RequestId,
+    },
+}
+
+/// Adjacently tagged: `Reply` and `Progress` carry their own `type` tag inside `body`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", content = "body", rename_all = "snake_case")]
+pub enum Event {
+    Progress(Progress),
+    Done(Reply),
+    Failed(JobError),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// A short phrase: "reading", "storing".
+    pub stage: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl Progress {
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.done as f64 / self.total as f64).clamp(0.0, 1.0)
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Reply {
+    Imported {
+        dataset: DatasetRecord,
+        warnings: Vec<String>,
+        parse_secs: f64,
+    },
+    Datasets {
+        datasets: Vec<DatasetRecord>,
+    },
+    Rows {
+        dataset_id: String,
+        start: u64,
+        rows: Vec<Vec<Option<String>>>,
+    },
+    Renamed {
+        dataset: DatasetRecord,
+    },
+    Deleted {
+        dataset_id: String,
+    },
+    AuditLog {
+        entries: Vec<crate::records::AuditEntry>,
+        chain_valid: bool,
+    },
+    /// The acknowledgement of a `Cancel` request itself.
+    CancelRequested,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The user's input is wrong: the message says what and where.
+    BadInput,
+    NotFound,
+    /// The browser's storage refused: quota, private mode, a blocked upgrade.
+    Storage,
+    QuotaExceeded,
+    Cancelled,
+    /// A message the worker cannot read (wrong version, bad JSON).
+    Protocol,
+    Internal,
+}
+
+/// An error as it crosses the worker boundary: what kind, and the words a user reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct JobError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+impl JobError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        JobError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn cancelled() -> Self {
+        JobError::new(ErrorKind::Cancelled, "cancelled; nothing was stored")
+    }
+}
+
+impl RequestEnvelope {
+    pub fn new(request_id: RequestId, request: Request) -> Self {
+        RequestEnvelope {
+            protocol_version: PROTOCOL_VERSION,
+            request_id,
+            request,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("requests always serialize")
+    }
+
+    /// Reads a request, refusing other protocol versions with a message that says which.
+    pub fn from_json(text: &str) -> Result<Self, JobError> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| JobError::new(ErrorKind::Protocol, format!("unreadable request: {e}")))?;
+        let version = value.get("protocol_version").and_then(|v| v.as_u64());
+        if version != Some(PROTOCOL_VERSION as u64) {
+            return Err(JobError::new(
+                ErrorKind::Protocol,
+                format!(
+                    "request speaks protocol version {}, this worker speaks {PROTOCOL_VERSION}; reload the page",
+                    version.map_or("none".to_string(), |v| v.to_string())
+                ),
+            ));
+        }
+        serde_json::from_value(value)
+            .map_err(|e| JobError::new(ErrorKind::Protocol, format!("unreadable request: {e}")))
+    }
+}
+
+impl EventEnvelope {
+    pub fn new(request_id: RequestId, event: Event) -> Self {
+        EventEnvelope {
+            protocol_version: PROTOCOL_VERSION,
+            request_id,
+            event,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("events always serialize")
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, JobError> {
+        serde_json::from_str(text)
+            .map_err(|e| JobError::new(ErrorKind::Protocol, format!("unreadable event: {e}")))
+    }
+
+    pub fn is_terminal(&self) -> bool {
+        !matches!(self.event, Event::Progress(_))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_round_trip_through_json() {
+        let requests = [
+            Request::ImportCsv {
+                source: ImportSource::AttachedFile,
+                file_name: "penguins.csv".into(),
+                size_bytes: 13_000,
+            },
+            Request::ImportCsv {
+                source: ImportSource::BundledSample {
+                    url: "samples/iris.csv".into(),
+                },
+                file_name: "iris.csv".into(),
+                size_bytes: 0,
+            },
+            Request::ListDatasets,
+            Request::RowWindow {
+                dataset_id: "ds-1".into(),
+                start: 40,
+                len: 20,
+            },
+            Request::Cancel {
+                target_request_id: 7,
+            },
+        ];
+        for (i, request) in requests.into_iter().enumerate() {
+            let envelope = RequestEnvelope::new(i as u64, request);
+            let back = RequestEnvelope::from_json(&envelope.to_json()).unwrap();
+            assert_eq!(back, envelope);
+        }
+    }
+
+    #[test]
+    fn another_protocol_version_is_refused_by_name() {
+        let text = r#"{"protocol_version":99,"request_id":1,"request":{"type":"list_datasets"}}"#;
+        let error = RequestEnvelope::from_json(text).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::Protocol);
+        assert!(error.message.contains("version 99"), "{}", error.message);
+    }
+
+    #[test]
+    fn garbage_is_a_protocol_error_not_a_panic() {
+        for text in ["", "{", "[]", r#"{"protocol_version":1}"#] {
+            assert_eq!(
+                RequestEnvelope::from_json(text).unwrap_err().kind,
+                ErrorKind::Protocol
+            );
+        }
+    }
+
+    #[test]
+    fn every_event_round_trips_through_json() {
+        let dataset: DatasetRecord = serde_json::from_value(serde_json::json!({
+            "schema_version": 1, "dataset_id": "ds-1", "name": "penguins", "n_rows": 344,
+            "n_cols": 1, "stored_bytes": 10, "created_at_ms": 1.5, "content_hash": "ab",
+            "columns": [{"name": "species", "column_type": "categorical", "missing_count": 0}],
+            "rows_per_chunk": 100, "n_chunks": 4,
+            "source": {"file_name": "penguins.csv", "size_bytes": 16735, "content_hash": "cd"},
+            "artifact_id": "art-1"
+        }))
+        .unwrap();
+        let events = [
+            Event::Progress(Progress {
+                stage: "reading".into(),
+                done: 1,
+                total: 2,
+            }),
+            Event::Done(Reply::Imported {
+                dataset: dataset.clone(),
+                warnings: vec!["blank line 3 skipped".into()],
+                parse_secs: 0.25,
+            }),
+            Event::Done(Reply::Datasets {
+                datasets: vec![dataset.clone()],
+            }),
+            Event::Done(Reply::Rows {
+                dataset_id: "ds-1".into(),
+                start: 0,
+                rows: vec![vec![Some("Adelie".into()), None]],
+            }),
+            Event::Done(Reply::Renamed { dataset }),
+            Event::Done(Reply::Deleted {
+                dataset_id: "ds-1".into(),
+            }),
+            Event::Done(Reply::AuditLog {
+                entries: Vec::new(),
+                chain_valid: true,
+            }),
+            Event::Done(Reply::CancelRequested),
+            Event::Failed(JobError::cancelled()),
+        ];
+        for event in events {
+            let envelope = EventEnvelope::new(3, event);
+            let back = EventEnvelope::from_json(&envelope.to_json()).unwrap();
+            assert_eq!(back, envelope);
+        }
+    }
+
+    #[test]
+    fn only_progress_is_not_terminal() {
+        let progress = EventEnvelope::new(
+            1,
+            Event::Progress(Progress {
+                stage: "reading".into(),
+                done: 1,
+                total: 2,
+            }),
+        );
+        assert!(!progress.is_terminal());
+        assert!(EventEnvelope::new(1, Event::Failed(JobError::cancelled())).is_terminal());
+    }
+}

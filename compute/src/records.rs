@@ -1,0 +1,218 @@
+//! Stored records: datasets, lineage artifacts, actions, edges and the audit log, each carrying a schema version.
+//!
+//! These are the only serializable types besides the protocol, so changing one is a
+//! compatibility decision: bump [`RECORD_SCHEMA_VERSION`] and teach [`migrate`] the old shape.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::ColumnSummary;
+
+/// The shape every record below is written in today.
+pub const RECORD_SCHEMA_VERSION: u32 = 1;
+
+/// The object stores, by name. Metadata and blobs are apart so that listing never loads data.
+pub mod stores {
+    pub const DATASETS: &str = "datasets";
+    pub const BLOBS: &str = "blobs";
+    pub const ARTIFACTS: &str = "artifacts";
+    pub const ACTIONS: &str = "actions";
+    pub const EDGES: &str = "edges";
+    pub const AUDIT: &str = "audit";
+    pub const ALL: [&str; 6] = [DATASETS, BLOBS, ARTIFACTS, ACTIONS, EDGES, AUDIT];
+}
+
+/// A dataset version as the Data page lists it. Its rows live in `blobs` under
+/// [`DatasetRecord::blob_key`], shared by every dataset with the same content hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DatasetRecord {
+    pub schema_version: u32,
+    pub dataset_id: String,
+    pub name: String,
+    pub n_rows: u64,
+    pub n_cols: u64,
+    /// Bytes the rows take in storage (the Arrow IPC chunks).
+    pub stored_bytes: u64,
+    pub created_at_ms: f64,
+    /// BLAKE3 of the frame's canonical encoding, hex.
+    pub content_hash: String,
+    pub columns: Vec<ColumnSummary>,
+    pub rows_per_chunk: u64,
+    pub n_chunks: u64,
+    pub source: SourceFile,
+    /// The lineage artifact that stands for this dataset version.
+    pub artifact_id: String,
+}
+
+impl DatasetRecord {
+    pub fn short_hash(&self) -> &str {
+        &self.content_hash[..self.content_hash.len().min(12)]
+    }
+}
+
+/// Key of one stored chunk of a dataset's rows.
+pub fn blob_key(content_hash: &str, chunk_index: u64) -> String {
+    format!("{content_hash}/{chunk_index:06}")
+}
+
+/// The file a dataset was imported from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceFile {
+    pub file_name: String,
+    pub size_bytes: u64,
+    /// BLAKE3 of the file's bytes exactly as read, hex.
+    pub content_hash: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArtifactKind {
+    SourceFile,
+    DatasetVersion,
+}
+
+/// Anything produced or used: named, typed and content-addressed (SageMaker's Artifact).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArtifactRecord {
+    pub schema_version: u32,
+    pub artifact_id: String,
+    pub kind: ArtifactKind,
+    pub name: String,
+    pub content_hash: String,
+    pub created_at_ms: f64,
+    pub properties: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Import,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    Completed,
+}
+
+/// A job that used and produced artifacts (SageMaker's Action / TrialComponent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ActionRecord {
+    pub schema_version: u32,
+    pub action_id: String,
+    pub kind: ActionKind,
+    pub status: ActionStatus,
+    pub parameters: BTreeMap<String, String>,
+    pub started_at_ms: f64,
+    pub ended_at_ms: f64,
+    /// The studio build that ran it.
+    pub code_version: String,
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
+}
+
+/// SageMaker's association types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EdgeType {
+    ContributedTo,
+    Produced,
+    DerivedFrom,
+    AssociatedWith,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdgeRecord {
+    pub schema_version: u32,
+    pub edge_id: String,
+    pub source_id: String,
+    pub destination_id: String,
+    pub edge_type: EdgeType,
+}
+
+/// One line of the append-only audit log. `hash` covers every other field, `prev_hash`
+/// included, so changing or dropping any entry breaks the chain after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub schema_version: u32,
+    pub seq: u64,
+    pub at_ms: f64,
+    /// What happened: "import", "rename", "delete".
+    pub event: String,
+    /// The record it happened to.
+    pub subject_id: String,
+    pub details: BTreeMap<String, String>,
+    /// Hex hash of the entry before (64 zeros for the first).
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Why a stored record could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("a {store} record was written by a newer version of the studio (schema {found}, this build reads up to {RECORD_SCHEMA_VERSION}); update the page")]
+    FromTheFuture { store: String, found: u64 },
+    #[error("a {store} record is damaged: {reason}")]
+    Damaged { store: String, reason: String },
+}
+
+/// Brings a stored record of any earlier schema version to today's shape. Version 1 is the
+/// first, so there is nothing to rewrite yet; the shape of the function is the contract.
+pub fn migrate<T: serde::de::DeserializeOwned>(
+    store: &str,
+    mut value: serde_json::Value,
+) -> Result<T, RecordError> {
+    let found = value
+        .get("schema_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    if found > RECORD_SCHEMA_VERSION as u64 {
+        return Err(RecordError::FromTheFuture {
+            store: store.to_string(),
+            found,
+        });
+    }
+    if found == 0 {
+        // Records from before versioning never existed in a release; treat as damage.
+        return Err(RecordError::Damaged {
+            store: store.to_string(),
+            reason: "it has no schema_version".to_string(),
+        });
+    }
+    if let Some(object) = value.as_object_mut() {
+        object.insert("schema_version".into(), RECORD_SCHEMA_VERSION.into());
+    }
+    serde_json::from_value(value).map_err(|e| RecordError::Damaged {
+        store: store.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_from_a_newer_build_is_refused_with_a_reason() {
+        let value = serde_json::json!({"schema_version": 9, "seq": 0});
+        let error = migrate::<AuditEntry>(stores::AUDIT, value).unwrap_err();
+        assert!(error.to_string().contains("newer version"), "{error}");
+    }
+
+    #[test]
+    fn a_damaged_record_names_its_store() {
+        let value = serde_json::json!({"schema_version": 1, "seq": "x"});
+        let error = migrate::<AuditEntry>(stores::AUDIT, value).unwrap_err();
+        assert!(
+            error.to_string().contains("audit record is damaged"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn blob_keys_sort_in_chunk_order() {
+        let mut keys: Vec<String> = [10, 2, 1].iter().map(|i| blob_key("ab", *i)).collect();
+        keys.sort();
+        assert_eq!(keys, ["ab/000001", "ab/000002", "ab/000010"]);
+    }
+}
