@@ -33,6 +33,8 @@ export default defineConfig({
     cwd: '..',
     url: `http://127.0.0.1:${PORT}/index.html`,
     reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe',
     timeout: 30_000,
   },
 });

@@ -55,6 +55,18 @@ struct Pending {
 struct Lane {
     target: Target,
     in_flight: Cell<usize>,
+    /// Requests posted before the worker said it is ready, sent when it does.
+    queue: Rc<RefCell<Option<Vec<JsValue>>>>,
+}
+
+impl Lane {
+    fn post(&self, message: JsValue) -> Result<(), JsValue> {
+        if let Some(queue) = self.queue.borrow_mut().as_mut() {
+            queue.push(message);
+            return Ok(());
+        }
+        self.target.post(&message)
+    }
 }
 
 #[derive(Default)]
@@ -95,30 +107,59 @@ impl Pool {
         let mut lanes = Vec::new();
         for target in targets {
             let shared = shared.clone();
-            let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                let json = js_sys::Reflect::get(&event.data(), &"json".into())
-                    .ok()
-                    .and_then(|v| v.as_string());
-                let json = json.unwrap_or_default();
-                match EventEnvelope::from_json(&json) {
-                    Ok(envelope) => Shared::deliver(&shared, envelope),
-                    Err(error) => {
-                        // Fail the request it answers rather than leave it waiting forever.
-                        let request_id = serde_json::from_str::<serde_json::Value>(&json)
-                            .ok()
-                            .and_then(|v| v.get("request_id").and_then(|id| id.as_u64()));
-                        web_sys::console::error_1(&format!("studio: a worker sent an unreadable message: {}", error.message).into());
-                        if let Some(request_id) = request_id {
-                            Shared::deliver(&shared, EventEnvelope::new(request_id, Event::Failed(error)));
+            let queue: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+            let queue_in = queue.clone();
+            let target_in = target.clone();
+            let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |event: web_sys::MessageEvent| {
+                    let data = event.data();
+                    let ready = js_sys::Reflect::get(&data, &"ready".into()).ok();
+                    if ready.is_some_and(|r| r.is_truthy()) {
+                        let waiting = queue_in.borrow_mut().take().unwrap_or_default();
+                        for message in waiting {
+                            if let Err(error) = target_in.post(&message) {
+                                web_sys::console::error_2(
+                                    &"studio: a request could not be sent".into(),
+                                    &error,
+                                );
+                            }
+                        }
+                        return;
+                    }
+                    let json = js_sys::Reflect::get(&data, &"json".into())
+                        .ok()
+                        .and_then(|v| v.as_string());
+                    let json = json.unwrap_or_default();
+                    match EventEnvelope::from_json(&json) {
+                        Ok(envelope) => Shared::deliver(&shared, envelope),
+                        Err(error) => {
+                            // Fail the request it answers rather than leave it waiting forever.
+                            let request_id = serde_json::from_str::<serde_json::Value>(&json)
+                                .ok()
+                                .and_then(|v| v.get("request_id").and_then(|id| id.as_u64()));
+                            web_sys::console::error_1(
+                                &format!(
+                                    "studio: a worker sent an unreadable message: {}",
+                                    error.message
+                                )
+                                .into(),
+                            );
+                            if let Some(request_id) = request_id {
+                                Shared::deliver(
+                                    &shared,
+                                    EventEnvelope::new(request_id, Event::Failed(error)),
+                                );
+                            }
                         }
                     }
-                }
-            });
+                },
+            );
             target.set_onmessage(Some(handler.as_ref().unchecked_ref()));
             handlers.push(handler);
             lanes.push(Lane {
                 target,
                 in_flight: Cell::new(0),
+                queue,
             });
         }
         Pool {
@@ -170,17 +211,23 @@ impl Pool {
                 },
             );
         });
-        self.lanes[lane].in_flight.set(self.lanes[lane].in_flight.get() + 1);
-        if let Err(error) = self.lanes[lane].target.post(&message) {
+        self.lanes[lane]
+            .in_flight
+            .set(self.lanes[lane].in_flight.get() + 1);
+        if let Err(error) = self.lanes[lane].post(message.into()) {
             self.shared.pending.borrow_mut().remove(&request_id);
-            self.lanes[lane].in_flight.set(self.lanes[lane].in_flight.get() - 1);
+            self.lanes[lane]
+                .in_flight
+                .set(self.lanes[lane].in_flight.get() - 1);
             return Err(JobError::new(
                 ErrorKind::Internal,
                 format!("the request could not be sent to a worker: {error:?}"),
             ));
         }
         let outcome = JsFuture::from(promise).await;
-        self.lanes[lane].in_flight.set(self.lanes[lane].in_flight.get() - 1);
+        self.lanes[lane]
+            .in_flight
+            .set(self.lanes[lane].in_flight.get() - 1);
         let json = outcome.ok().and_then(|v| v.as_string()).unwrap_or_default();
         match EventEnvelope::from_json(&json).map(|e| e.event) {
             Ok(Event::Done(reply)) => Ok(reply),
@@ -192,7 +239,12 @@ impl Pool {
 
     /// Asks the worker running `request_id` to stop it; the request then fails as cancelled.
     pub fn cancel(&self, request_id: RequestId) {
-        let lane = self.shared.pending.borrow().get(&request_id).map(|p| p.lane);
+        let lane = self
+            .shared
+            .pending
+            .borrow()
+            .get(&request_id)
+            .map(|p| p.lane);
         let Some(lane) = lane else { return };
         let cancel_id = self.next_request_id();
         let message = js_sys::Object::new();
@@ -204,7 +256,7 @@ impl Pool {
         )
         .to_json();
         js_sys::Reflect::set(&message, &"json".into(), &json.into()).expect("fresh object");
-        if let Err(error) = self.lanes[lane].target.post(&message) {
+        if let Err(error) = self.lanes[lane].post(message.into()) {
             web_sys::console::error_2(&"studio: cancel could not be sent".into(), &error);
         }
     }
@@ -217,7 +269,10 @@ impl Shared {
             if let Some(pending) = pending {
                 let json: JsValue = envelope.to_json().into();
                 if let Err(error) = pending.resolve.call1(&JsValue::NULL, &json) {
-                    web_sys::console::error_2(&"studio: a reply could not be delivered".into(), &error);
+                    web_sys::console::error_2(
+                        &"studio: a reply could not be delivered".into(),
+                        &error,
+                    );
                 }
             }
         } else if let Event::Progress(progress) = envelope.event {
@@ -259,5 +314,6 @@ pub async fn call(
 ) -> Result<Reply, JobError> {
     let pool = pool()?;
     let request_id = pool.next_request_id();
-    pool.request(request_id, request, attachment, on_progress).await
+    pool.request(request_id, request, attachment, on_progress)
+        .await
 }

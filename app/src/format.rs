@@ -42,14 +42,7 @@ pub fn error(error: &JobError) -> String {
     match error.kind {
         ErrorKind::Internal => format!("Something went wrong inside the studio: {}", error.message),
         ErrorKind::Protocol => format!("The page and its worker disagree: {}", error.message),
-        _ => capitalize(&error.message),
-    }
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+        // Messages start with the thing they name (often a file name), so they stay as written.
+        _ => error.message.clone(),
     }
 }

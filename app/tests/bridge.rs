@@ -35,7 +35,10 @@ fn import_request(file_name: &str) -> Request {
 }
 
 async fn list(pool: &Pool) -> Vec<compute::records::DatasetRecord> {
-    match pool.request(pool.next_request_id(), Request::ListDatasets, None, |_| {}).await {
+    match pool
+        .request(pool.next_request_id(), Request::ListDatasets, None, |_| {})
+        .await
+    {
         Ok(Reply::Datasets { datasets }) => datasets,
         other => panic!("expected datasets, got {other:?}"),
     }
@@ -60,7 +63,9 @@ async fn an_import_reports_progress_and_its_rows_come_back_in_windows() {
     };
     assert_eq!((dataset.n_rows, dataset.n_cols), (344, 8));
     let progress = seen.borrow();
-    assert!(progress.iter().any(|p| p.stage == "reading" && p.done == p.total && p.total > 0));
+    assert!(progress
+        .iter()
+        .any(|p| p.stage == "reading" && p.done == p.total && p.total > 0));
     assert!(progress.iter().any(|p| p.stage == "storing"));
 
     assert_eq!(list(&pool).await, vec![dataset.clone()]);
@@ -88,11 +93,21 @@ async fn an_import_reports_progress_and_its_rows_come_back_in_windows() {
 #[wasm_bindgen_test]
 async fn a_broken_file_is_an_error_with_its_row_and_keeps_earlier_datasets() {
     let pool = pool("broken");
-    pool.request(pool.next_request_id(), import_request("penguins.csv"), Some(blob(PENGUINS)), |_| {})
-        .await
-        .unwrap();
+    pool.request(
+        pool.next_request_id(),
+        import_request("penguins.csv"),
+        Some(blob(PENGUINS)),
+        |_| {},
+    )
+    .await
+    .unwrap();
     let error = pool
-        .request(pool.next_request_id(), import_request("ragged.csv"), Some(blob(RAGGED)), |_| {})
+        .request(
+            pool.next_request_id(),
+            import_request("ragged.csv"),
+            Some(blob(RAGGED)),
+            |_| {},
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::BadInput);
@@ -117,12 +132,17 @@ async fn a_cancelled_import_stores_nothing() {
     let cancelled = Rc::new(RefCell::new(false));
     let cancelled_in = cancelled.clone();
     let error = pool
-        .request(request_id, import_request("big.csv"), Some(blob(&big)), move |p| {
-            if p.stage == "reading" && p.done > 0 && !*cancelled_in.borrow() {
-                *cancelled_in.borrow_mut() = true;
-                canceller.cancel(request_id);
-            }
-        })
+        .request(
+            request_id,
+            import_request("big.csv"),
+            Some(blob(&big)),
+            move |p| {
+                if p.stage == "reading" && p.done > 0 && !*cancelled_in.borrow() {
+                    *cancelled_in.borrow_mut() = true;
+                    canceller.cancel(request_id);
+                }
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind, ErrorKind::Cancelled, "{}", error.message);
@@ -150,7 +170,10 @@ async fn an_unknown_dataset_is_not_found_as_data() {
 #[wasm_bindgen_test]
 async fn a_message_from_another_protocol_version_is_refused() {
     let channel = web_sys::MessageChannel::new().unwrap();
-    worker::serve(worker::Endpoint::Port(channel.port2()), "studio-bridge-version");
+    worker::serve(
+        worker::Endpoint::Port(channel.port2()),
+        "studio-bridge-version",
+    );
     let port = channel.port1();
     let reply: Rc<RefCell<Option<String>>> = Rc::default();
     let reply_in = reply.clone();
@@ -166,7 +189,9 @@ async fn a_message_from_another_protocol_version_is_refused() {
     js_sys::Reflect::set(
         &message,
         &"json".into(),
-        &JsValue::from_str(r#"{"protocol_version":99,"request_id":5,"request":{"type":"list_datasets"}}"#),
+        &JsValue::from_str(
+            r#"{"protocol_version":99,"request_id":5,"request":{"type":"list_datasets"}}"#,
+        ),
     )
     .unwrap();
     port.post_message(&message).unwrap();

@@ -215,7 +215,7 @@ impl CsvImporter {
     pub fn rows_read(&self) -> u64 {
         match &self.stage {
             Stage::Sniffing(_) => 0,
-            Stage::Reading(reading) => reading.n_records,
+            Stage::Reading(reading) => reading.records.n_records,
         }
     }
 
@@ -304,19 +304,41 @@ struct FirstRecord {
 }
 
 /// Tokenizing state once the delimiter is known.
+///
+/// Records without quotes (most records of most files) are split here directly, straight
+/// from the pushed chunk into the column stores; csv-core takes over for a record with a
+/// quote or a lone `\r`, or one cut by the end of a chunk, and hands the record back at its
+/// end. Both paths produce the same fields, so results do not depend on where chunks end.
 struct Reading {
     reader: Reader,
     delimiter: u8,
-    has_header: Option<bool>,
-    /// The current record's field texts (csv-core writes them back to back)…
+    /// Byte classes for the simple-record scan: 0 ordinary, 1 delimiter, 2 `\n`, 3 `"` or `\r`.
+    classes: [u8; 256],
+    /// Whether csv-core is between records, so the next record may take the simple path.
+    at_record_start: bool,
+    /// `\n`s consumed by the simple path, which csv-core's line counter did not see.
+    simple_newlines: u64,
+    /// csv-core's output for the current record: field texts back to back…
     out: Vec<u8>,
     out_len: usize,
     /// …and where each field ends.
     ends: Vec<usize>,
     ends_len: usize,
+    /// Scratch bounds of the current record's fields, for either path.
+    field_starts: Vec<usize>,
+    field_ends: Vec<usize>,
     /// The last byte handed to csv-core, to tell a record ended by `\n` from one ended by
     /// `\r` or by the end of the file.
     last_byte: u8,
+    /// The raw bytes of the record csv-core is in the middle of, kept only to explain an
+    /// unclosed quote.
+    pending_raw: Vec<u8>,
+    records: Records,
+}
+
+/// What the records read so far add up to.
+struct Records {
+    has_header: Option<bool>,
     first: Option<FirstRecord>,
     columns: Vec<FieldStore>,
     n_records: u64,
@@ -324,53 +346,94 @@ struct Reading {
     previous_end_line: u64,
     n_blank_lines: u64,
     first_blank_line: u64,
-    /// The raw bytes of the record being read, kept only to explain an unclosed quote.
-    pending_raw: Vec<u8>,
+}
+
+/// One record's fields: `buffer[starts[i]..ends[i]]`, on lines `start_line..=end_line`.
+struct RecordView<'a> {
+    buffer: &'a [u8],
+    starts: &'a [usize],
+    ends: &'a [usize],
+    start_line: u64,
+    end_line: u64,
 }
 
 impl Reading {
     fn new(delimiter: u8, has_header: Option<bool>) -> Reading {
+        let mut classes = [0u8; 256];
+        classes[usize::from(delimiter)] = 1;
+        classes[usize::from(b'\n')] = 2;
+        classes[usize::from(b'"')] = 3;
+        classes[usize::from(b'\r')] = 3;
         Reading {
             reader: ReaderBuilder::new().delimiter(delimiter).build(),
             delimiter,
-            has_header,
+            classes,
+            at_record_start: true,
+            simple_newlines: 0,
             out: vec![0; 64 * 1024],
             out_len: 0,
             ends: vec![0; 256],
             ends_len: 0,
+            field_starts: Vec::new(),
+            field_ends: Vec::new(),
             last_byte: 0,
-            first: None,
-            columns: Vec::new(),
-            n_records: 0,
-            previous_end_line: 0,
-            n_blank_lines: 0,
-            first_blank_line: 0,
             pending_raw: Vec::new(),
+            records: Records {
+                has_header,
+                first: None,
+                columns: Vec::new(),
+                n_records: 0,
+                previous_end_line: 0,
+                n_blank_lines: 0,
+                first_blank_line: 0,
+            },
         }
     }
 
-    /// Tokenizes `input`; an empty `input` means the file has ended.
+    /// The 1-based line the next unread byte is on.
+    fn line(&self) -> u64 {
+        self.reader.line() + self.simple_newlines
+    }
+
+    /// Tokenizes the next piece of the file.
     fn feed(&mut self, input: &[u8]) -> Result<(), Failure> {
-        let at_end = input.is_empty();
+        // csv-core reads empty input as the end of the file.
+        if input.is_empty() {
+            return Ok(());
+        }
+        self.tokenize(input)
+    }
+
+    /// Tells csv-core the file has ended: it emits the last record if that had no line
+    /// break.
+    fn end(&mut self) -> Result<(), Failure> {
+        self.tokenize(&[])
+    }
+
+    fn tokenize(&mut self, input: &[u8]) -> Result<(), Failure> {
         let mut position = 0;
-        let mut record_start = 0;
         loop {
+            if self.at_record_start {
+                while let Some(consumed) = self.simple_record(&input[position..])? {
+                    position += consumed;
+                }
+            }
             let (result, n_in, n_out, n_ends) = self.reader.read_record(
                 &input[position..],
                 &mut self.out[self.out_len..],
                 &mut self.ends[self.ends_len..],
             );
             if n_in > 0 {
+                self.pending_raw
+                    .extend_from_slice(&input[position..position + n_in]);
                 position += n_in;
                 self.last_byte = input[position - 1];
+                self.at_record_start = false;
             }
             self.out_len += n_out;
             self.ends_len += n_ends;
             match result {
-                ReadRecordResult::InputEmpty | ReadRecordResult::End => {
-                    self.pending_raw.extend_from_slice(&input[record_start..]);
-                    return Ok(());
-                }
+                ReadRecordResult::InputEmpty | ReadRecordResult::End => return Ok(()),
                 ReadRecordResult::OutputFull => {
                     let grown = self.out.len() * 2;
                     self.out.resize(grown, 0);
@@ -381,111 +444,102 @@ impl Reading {
                 }
                 ReadRecordResult::Record => {
                     self.pending_raw.clear();
-                    record_start = position;
-                    self.on_record()?;
-                    if at_end {
-                        // One more call to see `End`.
-                        continue;
-                    }
+                    self.at_record_start = true;
+                    self.csv_core_record()?;
                 }
             }
         }
     }
 
-    /// The name used for column `index` in messages before the header is decided.
-    fn column_label(&self, index: usize) -> String {
-        let from_header = match (&self.first, self.has_header) {
-            (Some(first), None | Some(true)) => first
-                .fields
-                .get(index)
-                .and_then(|field| std::str::from_utf8(field).ok())
-                .map(|name| name.trim().to_string())
-                .filter(|name| !name.is_empty()),
-            _ => None,
+    /// Reads one record from the front of `rest` if it is a whole line without quotes or
+    /// stray `\r`, returning the bytes consumed (a blank line is consumed too); `None`
+    /// leaves the record to csv-core.
+    #[inline]
+    fn simple_record(&mut self, rest: &[u8]) -> Result<Option<usize>, Failure> {
+        let mut n_fields = 0;
+        let mut field_start = 0;
+        let mut index = 0;
+        let line_end = loop {
+            while index < rest.len() && self.classes[usize::from(rest[index])] == 0 {
+                index += 1;
+            }
+            let Some(&byte) = rest.get(index) else {
+                return Ok(None);
+            };
+            match self.classes[usize::from(byte)] {
+                1 => {
+                    // Written by index rather than pushed: see `FieldStore`.
+                    if n_fields + 1 >= self.field_starts.len() {
+                        let grown = (2 * self.field_starts.len()).max(64);
+                        self.field_starts.resize(grown, 0);
+                        self.field_ends.resize(grown, 0);
+                    }
+                    self.field_starts[n_fields] = field_start;
+                    self.field_ends[n_fields] = index;
+                    n_fields += 1;
+                    field_start = index + 1;
+                    index += 1;
+                }
+                2 => break index,
+                _ if byte == b'\r' && rest.get(index + 1) == Some(&b'\n') => {
+                    index += 1;
+                    break index - 1;
+                }
+                _ => return Ok(None),
+            }
         };
-        from_header.unwrap_or_else(|| format!("column_{}", index + 1))
+        let consumed = index + 1;
+        let line = self.line();
+        self.simple_newlines += 1;
+        self.last_byte = b'\n';
+        if line_end == 0 {
+            // A blank line: csv-core skips these too; `Records` counts them from the gap.
+            return Ok(Some(consumed));
+        }
+        if n_fields + 1 > self.field_starts.len() {
+            self.field_starts.resize(n_fields + 1, 0);
+            self.field_ends.resize(n_fields + 1, 0);
+        }
+        self.field_starts[n_fields] = field_start;
+        self.field_ends[n_fields] = line_end;
+        n_fields += 1;
+        self.records.accept(RecordView {
+            buffer: rest,
+            starts: &self.field_starts[..n_fields],
+            ends: &self.field_ends[..n_fields],
+            start_line: line,
+            end_line: line,
+        })?;
+        Ok(Some(consumed))
     }
 
-    fn on_record(&mut self) -> Result<(), Failure> {
+    fn csv_core_record(&mut self) -> Result<(), Failure> {
         let out = &self.out[..self.out_len];
         let ends = &self.ends[..self.ends_len];
         // Newlines inside quoted fields are copied to the output, so the line the record
         // started on is its end line minus those.
-        let end_line = self.reader.line() - u64::from(self.last_byte == b'\n');
+        let end_line =
+            self.reader.line() + self.simple_newlines - u64::from(self.last_byte == b'\n');
         let start_line = end_line - count_newlines(out) as u64;
-        let mut blank_before = start_line.saturating_sub(self.previous_end_line + 1);
-        let blank_from = self.previous_end_line + 1;
-        self.previous_end_line = end_line;
-
-        let is_blank = match &self.first {
-            None => false,
-            Some(first) if ends.len() == first.fields.len() => false,
-            Some(first) => {
-                let blank = ends.len() == 1
-                    && first.fields.len() > 1
-                    && out.iter().all(|&b| b == b' ' || b == b'\t');
-                if !blank {
-                    return Err(Failure {
-                        row: Some(start_line),
-                        column: None,
-                        kind: ImportErrorKind::WrongFieldCount {
-                            found: ends.len(),
-                            expected: first.fields.len(),
-                        },
-                    });
-                }
-                blank
-            }
-        };
-        if is_blank {
-            blank_before += 1;
+        if ends.len() > self.field_starts.len() {
+            // Both scratch vectors keep one length; the simple path relies on it.
+            self.field_starts.resize(ends.len(), 0);
+            self.field_ends.resize(ends.len(), 0);
         }
-        if blank_before > 0 {
-            if self.n_blank_lines == 0 {
-                self.first_blank_line = blank_from;
-            }
-            self.n_blank_lines += blank_before;
-        }
-        if !is_blank {
-            if let Err((index, position)) = check_utf8(out, ends) {
-                let is_header_row = self.first.is_none();
-                return Err(Failure {
-                    row: Some(start_line + count_newlines(&out[..position]) as u64),
-                    column: (!is_header_row).then(|| self.column_label(index)),
-                    kind: ImportErrorKind::InvalidUtf8 {
-                        byte: out[position],
-                    },
-                });
-            }
-            if self.first.is_none() {
-                let mut start = 0;
-                let fields = ends
-                    .iter()
-                    .map(|&end| {
-                        let field = out[start..end].to_vec();
-                        start = end;
-                        field
-                    })
-                    .collect::<Vec<_>>();
-                self.columns = (0..fields.len()).map(|_| FieldStore::default()).collect();
-                self.first = Some(FirstRecord {
-                    fields,
-                    line: start_line,
-                });
-            } else {
-                // Whole buffer, so short fields can be copied with a fixed-size move.
-                let buffer = self.out.as_slice();
-                let mut start = 0;
-                for (store, &end) in self.columns.iter_mut().zip(ends) {
-                    store.push_from(buffer, start, end);
-                    start = end;
-                }
-            }
-            self.n_records += 1;
-        }
+        let starts = &mut self.field_starts[..ends.len()];
+        starts[0] = 0;
+        starts[1..].copy_from_slice(&ends[..ends.len() - 1]);
+        let result = self.records.accept(RecordView {
+            // The whole buffer, so short fields can be copied with a fixed-size move.
+            buffer: &self.out,
+            starts,
+            ends,
+            start_line,
+            end_line,
+        });
         self.out_len = 0;
         self.ends_len = 0;
-        Ok(())
+        result
     }
 
     /// The line of the quote that is still open at the end of the file, if any.
@@ -509,7 +563,7 @@ impl Reading {
         if result != ReadRecordResult::InputEmpty || n_out != 1 {
             return None;
         }
-        let pending_line = self.reader.line() - count_newlines(pending) as u64;
+        let pending_line = self.line() - count_newlines(pending) as u64;
         let quote = last_opening_quote(pending, self.delimiter);
         Some(pending_line + count_newlines(&pending[..quote]) as u64)
     }
@@ -520,7 +574,108 @@ impl Reading {
                 opened_row,
             }));
         }
-        self.feed(&[])?;
+        self.end()?;
+        let delimiter = self.delimiter;
+        self.records.finish(delimiter)
+    }
+}
+
+impl Records {
+    /// The name used for column `index` in messages before the header is decided.
+    fn column_label(&self, index: usize) -> String {
+        let from_header = match (&self.first, self.has_header) {
+            (Some(first), None | Some(true)) => first
+                .fields
+                .get(index)
+                .and_then(|field| std::str::from_utf8(field).ok())
+                .map(|name| name.trim().to_string())
+                .filter(|name| !name.is_empty()),
+            _ => None,
+        };
+        from_header.unwrap_or_else(|| format!("column_{}", index + 1))
+    }
+
+    fn accept(&mut self, record: RecordView<'_>) -> Result<(), Failure> {
+        let RecordView {
+            buffer,
+            starts,
+            ends,
+            start_line,
+            end_line,
+        } = record;
+        let span = &buffer[starts[0]..ends[ends.len() - 1]];
+        let mut blank_before = start_line.saturating_sub(self.previous_end_line + 1);
+        let blank_from = self.previous_end_line + 1;
+        self.previous_end_line = end_line;
+
+        let is_blank = match &self.first {
+            None => false,
+            Some(first) if ends.len() == first.fields.len() => false,
+            Some(first) => {
+                let blank = ends.len() == 1
+                    && first.fields.len() > 1
+                    && span.iter().all(|&b| b == b' ' || b == b'\t');
+                if !blank {
+                    return Err(Failure {
+                        row: Some(start_line),
+                        column: None,
+                        kind: ImportErrorKind::WrongFieldCount {
+                            found: ends.len(),
+                            expected: first.fields.len(),
+                        },
+                    });
+                }
+                blank
+            }
+        };
+        if is_blank {
+            blank_before += 1;
+        }
+        if blank_before > 0 {
+            if self.n_blank_lines == 0 {
+                self.first_blank_line = blank_from;
+            }
+            self.n_blank_lines += blank_before;
+        }
+        if is_blank {
+            return Ok(());
+        }
+        if !span.is_ascii() {
+            for (index, (&start, &end)) in starts.iter().zip(ends).enumerate() {
+                if let Err(error) = std::str::from_utf8(&buffer[start..end]) {
+                    let position = start + error.valid_up_to();
+                    let is_header_row = self.first.is_none();
+                    return Err(Failure {
+                        row: Some(start_line + count_newlines(&buffer[starts[0]..position]) as u64),
+                        column: (!is_header_row).then(|| self.column_label(index)),
+                        kind: ImportErrorKind::InvalidUtf8 {
+                            byte: buffer[position],
+                        },
+                    });
+                }
+            }
+        }
+        if self.first.is_none() {
+            let fields = starts
+                .iter()
+                .zip(ends)
+                .map(|(&start, &end)| buffer[start..end].to_vec())
+                .collect::<Vec<_>>();
+            self.columns = (0..fields.len()).map(|_| FieldStore::default()).collect();
+            self.first = Some(FirstRecord {
+                fields,
+                line: start_line,
+            });
+        } else {
+            for ((store, &start), &end) in self.columns.iter_mut().zip(starts).zip(ends) {
+                store.push_from(buffer, start, end);
+            }
+        }
+        self.n_records += 1;
+        Ok(())
+    }
+
+    fn finish(mut self, delimiter: u8) -> Result<Imported, Failure> {
         let Some(first) = self.first.take() else {
             return Err(Failure::of(ImportErrorKind::Empty));
         };
@@ -565,6 +720,7 @@ impl Reading {
         for ((name, store), first_value) in names.into_iter().zip(stores).zip(&first.fields) {
             let first_value = (!has_header).then_some(first_value.as_slice());
             let (column_type, array) = build_column(first_value, &store);
+            // Each column's text is freed as soon as it is converted.
             drop(store);
             columns.push(
                 Column::new(name, column_type, array)
@@ -575,7 +731,7 @@ impl Reading {
             .map_err(|error| Failure::of(ImportErrorKind::Frame(Box::new(error))))?;
         Ok(Imported {
             frame,
-            delimiter: self.delimiter,
+            delimiter,
             has_header,
             warnings,
         })
@@ -683,26 +839,6 @@ fn count_newlines(bytes: &[u8]) -> usize {
     } else {
         0
     }
-}
-
-/// Checks one record's field texts; on failure returns the field index and the offset of
-/// the first bad byte in `out`.
-#[inline]
-fn check_utf8(out: &[u8], ends: &[usize]) -> Result<(), (usize, usize)> {
-    if out.is_ascii() {
-        return Ok(());
-    }
-    if let Err(error) = std::str::from_utf8(out) {
-        let position = error.valid_up_to();
-        return Err((ends.partition_point(|&end| end <= position), position));
-    }
-    // The record is valid as a whole; a field must not start inside a character.
-    for (index, &end) in ends.iter().enumerate() {
-        if end < out.len() && out[end] & 0xc0 == 0x80 {
-            return Err((index + 1, end));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -38,11 +38,20 @@ pub enum Op {
         value: serde_json::Value,
     },
     /// Bytes in the blob store.
-    PutBlob { key: String, bytes: Vec<u8> },
-    Delete { store: &'static str, key: String },
+    PutBlob {
+        key: String,
+        bytes: Vec<u8>,
+    },
+    Delete {
+        store: &'static str,
+        key: String,
+    },
     /// Deletes a dataset version's row chunks unless a dataset still refers to the same
     /// content; decided inside the transaction, after the batch's earlier deletes.
-    DeleteRowsUnlessShared { content_hash: String, n_chunks: u64 },
+    DeleteRowsUnlessShared {
+        content_hash: String,
+        n_chunks: u64,
+    },
     /// The next audit-log entry: sealed against the current head inside the transaction.
     Audit(AuditDraft),
 }
@@ -100,7 +109,9 @@ fn entry_hash(entry: &AuditEntry) -> ContentHash {
 pub enum ChainError {
     #[error("audit entry {seq} does not match its hash: it was changed after it was written")]
     Altered { seq: u64 },
-    #[error("audit entry {seq} does not follow the entry before it: an entry was removed or reordered")]
+    #[error(
+        "audit entry {seq} does not follow the entry before it: an entry was removed or reordered"
+    )]
     Broken { seq: u64 },
 }
 
@@ -197,9 +208,21 @@ pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
         outputs: vec![input.dataset_artifact_id.clone()],
     };
     let edges = [
-        (&input.source_artifact_id, &input.action_id, EdgeType::ContributedTo),
-        (&input.action_id, &input.dataset_artifact_id, EdgeType::Produced),
-        (&input.dataset_artifact_id, &input.source_artifact_id, EdgeType::DerivedFrom),
+        (
+            &input.source_artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (
+            &input.action_id,
+            &input.dataset_artifact_id,
+            EdgeType::Produced,
+        ),
+        (
+            &input.dataset_artifact_id,
+            &input.source_artifact_id,
+            EdgeType::DerivedFrom,
+        ),
     ];
 
     let mut batch = WriteBatch::default();
@@ -210,8 +233,16 @@ pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
         });
     }
     batch.put(stores::DATASETS, &dataset.dataset_id, &dataset);
-    batch.put(stores::ARTIFACTS, &source_artifact.artifact_id, &source_artifact);
-    batch.put(stores::ARTIFACTS, &dataset_artifact.artifact_id, &dataset_artifact);
+    batch.put(
+        stores::ARTIFACTS,
+        &source_artifact.artifact_id,
+        &source_artifact,
+    );
+    batch.put(
+        stores::ARTIFACTS,
+        &dataset_artifact.artifact_id,
+        &dataset_artifact,
+    );
     batch.put(stores::ACTIONS, &action.action_id, &action);
     for (source_id, destination_id, edge_type) in edges {
         let edge = EdgeRecord {
@@ -368,12 +399,16 @@ impl MemoryStore {
     }
 
     pub fn dataset(&self, dataset_id: &str) -> Option<DatasetRecord> {
-        self.datasets().into_iter().find(|d| d.dataset_id == dataset_id)
+        self.datasets()
+            .into_iter()
+            .find(|d| d.dataset_id == dataset_id)
     }
 
     /// Whether any dataset keeps rows under `content_hash`.
     pub fn rows_shared(&self, content_hash: &str) -> bool {
-        self.datasets().iter().any(|d| d.content_hash == content_hash)
+        self.datasets()
+            .iter()
+            .any(|d| d.content_hash == content_hash)
     }
 }
 
@@ -432,7 +467,11 @@ mod tests {
         assert_eq!(store.records[stores::ACTIONS].len(), 1);
         assert_eq!(store.records[stores::EDGES].len(), 3);
         let action: ActionRecord = serde_json::from_value(
-            store.records[stores::ACTIONS].values().next().unwrap().clone(),
+            store.records[stores::ACTIONS]
+                .values()
+                .next()
+                .unwrap()
+                .clone(),
         )
         .unwrap();
         assert_eq!(action.outputs, vec![dataset.artifact_id.clone()]);
@@ -482,10 +521,16 @@ mod tests {
         let dataset = import(&mut store, "penguins.csv", &penguins(), "a");
         let (renamed, batch) = plan_rename(&dataset, "  Palmer penguins ", 5.0).unwrap();
         store.apply(batch);
-        assert_eq!(store.dataset(&dataset.dataset_id).unwrap().name, "Palmer penguins");
+        assert_eq!(
+            store.dataset(&dataset.dataset_id).unwrap().name,
+            "Palmer penguins"
+        );
         assert_eq!(renamed.artifact_id, dataset.artifact_id);
         assert_eq!(store.audit[1].details["from"], "penguins");
-        assert_eq!(plan_rename(&dataset, "   ", 5.0).unwrap_err(), ChangeError::EmptyName);
+        assert_eq!(
+            plan_rename(&dataset, "   ", 5.0).unwrap_err(),
+            ChangeError::EmptyName
+        );
         let long = "x".repeat(MAX_NAME_CHARS + 1);
         assert!(plan_rename(&dataset, &long, 5.0).is_err());
     }
@@ -499,7 +544,9 @@ mod tests {
         verify_chain(&store.audit).unwrap();
 
         let mut altered = store.audit.clone();
-        altered[1].details.insert("source_file".into(), "evil.csv".into());
+        altered[1]
+            .details
+            .insert("source_file".into(), "evil.csv".into());
         assert_eq!(verify_chain(&altered), Err(ChainError::Altered { seq: 1 }));
 
         let mut dropped = store.audit.clone();

@@ -49,7 +49,10 @@ fn main() {
         }
     };
     match result {
-        Ok(()) => eprintln!("xtask {task}: done in {:.0}s", started.elapsed().as_secs_f64()),
+        Ok(()) => eprintln!(
+            "xtask {task}: done in {:.0}s",
+            started.elapsed().as_secs_f64()
+        ),
         Err(message) => {
             eprintln!("xtask {task}: FAILED: {message}");
             exit(1);
@@ -84,7 +87,10 @@ fn tool_path() -> String {
 
 fn cmd(program: &str, args: &[&str]) -> Command {
     let mut command = Command::new(program);
-    command.args(args).current_dir(root()).env("PATH", tool_path());
+    command
+        .args(args)
+        .current_dir(root())
+        .env("PATH", tool_path());
     command
 }
 
@@ -133,7 +139,10 @@ fn setup() -> Result {
     say("setup: checking tools (each step is skipped when already in place)");
 
     let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
+    if targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
         eprintln!("ok   wasm32-unknown-unknown target");
     } else {
         say("installing the wasm32-unknown-unknown target");
@@ -144,7 +153,9 @@ fn setup() -> Result {
     if trunk.contains(TRUNK_VERSION) {
         eprintln!("ok   trunk {TRUNK_VERSION}");
     } else {
-        say(&format!("installing trunk {TRUNK_VERSION} (about 12 minutes on 2 cores)"));
+        say(&format!(
+            "installing trunk {TRUNK_VERSION} (about 12 minutes on 2 cores)"
+        ));
         let mut install = cmd(
             "cargo",
             &["install", "--locked", "trunk", "--version", TRUNK_VERSION],
@@ -167,7 +178,13 @@ fn setup() -> Result {
         // Without --locked: its own lockfile names a crate version the registry no longer has.
         let mut install = cmd(
             "cargo",
-            &["install", "wasm-bindgen-cli", "--version", &bindgen_version, "--force"],
+            &[
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &bindgen_version,
+                "--force",
+            ],
         );
         install
             .env("CARGO_PROFILE_RELEASE_LTO", "off")
@@ -218,7 +235,15 @@ fn serve() -> Result {
     ));
     run(cmd(
         "python3",
-        &["-m", "http.server", SERVE_PORT, "--bind", SERVE_ADDR, "--directory", "dist"],
+        &[
+            "-m",
+            "http.server",
+            SERVE_PORT,
+            "--bind",
+            SERVE_ADDR,
+            "--directory",
+            "dist",
+        ],
     ))
 }
 
@@ -228,7 +253,17 @@ fn lint() -> Result {
     say("clippy, native (compute, xtask)");
     run(cmd(
         "cargo",
-        &["clippy", "-p", "compute", "-p", "xtask", "--all-targets", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "-p",
+            "compute",
+            "-p",
+            "xtask",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
     ))?;
     say("clippy, wasm32 (compute, worker, app)");
     run(cmd(
@@ -254,11 +289,20 @@ fn lint() -> Result {
 /// The boundaries of ARCHITECTURE.md, checked on the dependency graph.
 fn check_deps() -> Result {
     say("checking crate boundaries");
-    let forbidden_in_compute = ["web-sys", "js-sys", "wasm-bindgen", "leptos", "gloo", "indexed_db_futures"];
+    let forbidden_in_compute = [
+        "web-sys",
+        "js-sys",
+        "wasm-bindgen",
+        "leptos",
+        "gloo",
+        "indexed_db_futures",
+    ];
     for target in ["x86_64-unknown-linux-gnu", "wasm32-unknown-unknown"] {
         let tree = output(
             "cargo",
-            &["tree", "-p", "compute", "-e", "normal", "--prefix", "none", "--target", target],
+            &[
+                "tree", "-p", "compute", "-e", "normal", "--prefix", "none", "--target", target,
+            ],
         )
         .ok_or("`cargo tree -p compute` failed")?;
         for line in tree.lines() {
@@ -277,7 +321,14 @@ fn check_deps() -> Result {
     let tree = output(
         "cargo",
         &[
-            "tree", "-p", "app", "-e", "normal,features", "--prefix", "none", "--target",
+            "tree",
+            "-p",
+            "app",
+            "-e",
+            "normal,features",
+            "--prefix",
+            "none",
+            "--target",
             "wasm32-unknown-unknown",
         ],
     )
@@ -314,7 +365,10 @@ fn test_all() -> Result {
         test.env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
             // Chromium's flags for this closed network (see webdriver.json).
-            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root().join("webdriver.json"));
+            .env(
+                "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+                root().join("webdriver.json"),
+            );
         run(test)?;
     }
 

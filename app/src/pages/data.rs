@@ -66,7 +66,9 @@ impl DataState {
                     }
                     self.datasets.set(datasets);
                 }
-                Ok(other) => self.notice.set(Some(format!("unexpected reply: {other:?}"))),
+                Ok(other) => self
+                    .notice
+                    .set(Some(format!("unexpected reply: {other:?}"))),
                 Err(error) => self.notice.set(Some(format::error(&error))),
             }
         });
@@ -122,7 +124,9 @@ impl DataState {
                     self.selected.set(Some(dataset.dataset_id.clone()));
                     self.refresh();
                 }
-                Ok(other) => self.notice.set(Some(format!("unexpected reply: {other:?}"))),
+                Ok(other) => self
+                    .notice
+                    .set(Some(format!("unexpected reply: {other:?}"))),
                 Err(error) if error.kind == ErrorKind::Cancelled => {
                     jobs.update(|jobs| jobs.retain(|j| j.request_id != request_id));
                 }

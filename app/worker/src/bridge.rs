@@ -64,37 +64,45 @@ pub fn read_message(data: &JsValue) -> (Option<String>, Option<web_sys::Blob>) {
 pub fn serve(endpoint: Endpoint, db_name: &str) {
     let ctx = Rc::new(Context::new(db_name));
     let reply_to = endpoint.clone();
-    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let (json, attachment) = read_message(&event.data());
-        let envelope = match RequestEnvelope::from_json(json.as_deref().unwrap_or("")) {
-            Ok(envelope) => envelope,
-            Err(error) => {
-                // Without a readable id the best answer goes to id 0, which no client uses.
-                reply_to.post_event(&EventEnvelope::new(0, Event::Failed(error)));
-                return;
-            }
-        };
-        let request_id = envelope.request_id;
-        if let Request::Cancel { target_request_id } = envelope.request {
-            // Handled at once, not queued: the job it stops checks between chunks.
-            ctx.cancel(target_request_id);
-        }
-        let ctx = ctx.clone();
-        let reply_to = reply_to.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let progress_to = reply_to.clone();
-            let progress = move |p| progress_to.post_event(&EventEnvelope::new(request_id, Event::Progress(p)));
-            let result: Result<_, JobError> =
-                run(&ctx, request_id, envelope.request, attachment, &progress).await;
-            ctx.forget(request_id);
-            let event = match result {
-                Ok(reply) => Event::Done(reply),
-                Err(error) => Event::Failed(error),
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let (json, attachment) = read_message(&event.data());
+            let envelope = match RequestEnvelope::from_json(json.as_deref().unwrap_or("")) {
+                Ok(envelope) => envelope,
+                Err(error) => {
+                    // Without a readable id the best answer goes to id 0, which no client uses.
+                    reply_to.post_event(&EventEnvelope::new(0, Event::Failed(error)));
+                    return;
+                }
             };
-            reply_to.post_event(&EventEnvelope::new(request_id, event));
+            let request_id = envelope.request_id;
+            if let Request::Cancel { target_request_id } = envelope.request {
+                // Handled at once, not queued: the job it stops checks between chunks.
+                ctx.cancel(target_request_id);
+            }
+            let ctx = ctx.clone();
+            let reply_to = reply_to.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let progress_to = reply_to.clone();
+                let progress = move |p| {
+                    progress_to.post_event(&EventEnvelope::new(request_id, Event::Progress(p)))
+                };
+                let result: Result<_, JobError> =
+                    run(&ctx, request_id, envelope.request, attachment, &progress).await;
+                ctx.forget(request_id);
+                let event = match result {
+                    Ok(reply) => Event::Done(reply),
+                    Err(error) => Event::Failed(error),
+                };
+                reply_to.post_event(&EventEnvelope::new(request_id, event));
+            });
         });
-    });
     endpoint.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
+    // Messages that reach a worker before its handler is set are dropped, so the page
+    // holds its requests until this arrives.
+    let ready = js_sys::Object::new();
+    js_sys::Reflect::set(&ready, &"ready".into(), &JsValue::TRUE).expect("fresh object");
+    endpoint.post(&ready);
 }

@@ -165,12 +165,19 @@ async fn fetch_blob(url: &str) -> Result<web_sys::Blob, JobError> {
     if !response.ok() {
         return Err(JobError::new(
             ErrorKind::NotFound,
-            format!("the sample {url} could not be loaded (HTTP {})", response.status()),
+            format!(
+                "the sample {url} could not be loaded (HTTP {})",
+                response.status()
+            ),
         ));
     }
-    let blob = JsFuture::from(response.blob().map_err(|e| js_error("reading the sample", e))?)
-        .await
-        .map_err(|e| js_error("reading the sample", e))?;
+    let blob = JsFuture::from(
+        response
+            .blob()
+            .map_err(|e| js_error("reading the sample", e))?,
+    )
+    .await
+    .map_err(|e| js_error("reading the sample", e))?;
     Ok(blob.unchecked_into())
 }
 
@@ -193,7 +200,8 @@ async fn import_csv(
 ) -> Result<Reply, JobError> {
     let started_at_ms = now_ms();
     let total = blob.size() as u64;
-    let bad_input = |e: compute::csv::ImportError| JobError::new(ErrorKind::BadInput, e.to_string());
+    let bad_input =
+        |e: compute::csv::ImportError| JobError::new(ErrorKind::BadInput, e.to_string());
     check_import_size(file_name, total).map_err(bad_input)?;
 
     let mut importer = CsvImporter::new(file_name, CsvOptions::default());
@@ -239,7 +247,10 @@ async fn import_csv(
         .unwrap_or(file_name)
         .to_string();
     let parameters = BTreeMap::from([
-        ("delimiter".to_string(), (imported.delimiter as char).to_string()),
+        (
+            "delimiter".to_string(),
+            (imported.delimiter as char).to_string(),
+        ),
         ("has_header".to_string(), imported.has_header.to_string()),
         ("reader".to_string(), "csv".to_string()),
     ]);
@@ -273,7 +284,12 @@ async fn import_csv(
     })
 }
 
-async fn row_window(ctx: &Context, dataset_id: &str, start: u64, len: u32) -> Result<Reply, JobError> {
+async fn row_window(
+    ctx: &Context,
+    dataset_id: &str,
+    start: u64,
+    len: u32,
+) -> Result<Reply, JobError> {
     let store = ctx.store().await?;
     let dataset = store.dataset(dataset_id).await?;
     let start = start.min(dataset.n_rows);
@@ -299,7 +315,10 @@ async fn row_window(ctx: &Context, dataset_id: &str, start: u64, len: u32) -> Re
             let chunks = store.chunks(&dataset.content_hash, first, last).await?;
             let slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_slice()).collect();
             let frame = Rc::new(Frame::from_ipc_chunks(&slices).map_err(|e| {
-                JobError::new(ErrorKind::Storage, format!("stored rows of {} are damaged: {e}", dataset.name))
+                JobError::new(
+                    ErrorKind::Storage,
+                    format!("stored rows of {} are damaged: {e}", dataset.name),
+                )
             })?);
             *ctx.window_cache.borrow_mut() =
                 Some((dataset.content_hash.clone(), first, last, frame.clone()));

@@ -35,21 +35,37 @@ fn storage_error(context: &str, error: impl std::fmt::Display) -> JobError {
             ),
         )
     } else {
-        JobError::new(ErrorKind::Storage, format!("storage failed while {context}: {text}"))
+        JobError::new(
+            ErrorKind::Storage,
+            format!("storage failed while {context}: {text}"),
+        )
     }
 }
 
 fn to_js(value: &serde_json::Value) -> Result<JsValue, JobError> {
-    js_sys::JSON::parse(&value.to_string())
-        .map_err(|_| JobError::new(ErrorKind::Internal, "a record could not be converted for storage"))
+    js_sys::JSON::parse(&value.to_string()).map_err(|_| {
+        JobError::new(
+            ErrorKind::Internal,
+            "a record could not be converted for storage",
+        )
+    })
 }
 
 fn from_js<T: serde::de::DeserializeOwned>(store: &str, value: JsValue) -> Result<T, JobError> {
     let text: String = js_sys::JSON::stringify(&value)
-        .map_err(|_| JobError::new(ErrorKind::Storage, format!("a {store} record cannot be read")))?
+        .map_err(|_| {
+            JobError::new(
+                ErrorKind::Storage,
+                format!("a {store} record cannot be read"),
+            )
+        })?
         .into();
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| JobError::new(ErrorKind::Storage, format!("a {store} record cannot be read: {e}")))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        JobError::new(
+            ErrorKind::Storage,
+            format!("a {store} record cannot be read: {e}"),
+        )
+    })?;
     migrate(store, json).map_err(|e| JobError::new(ErrorKind::Storage, e.to_string()))
 }
 
@@ -97,7 +113,9 @@ impl Store {
         for op in batch.ops {
             match op {
                 Op::Put { store, key, value } => {
-                    let object_store = tx.object_store(store).map_err(|e| storage_error("writing", e))?;
+                    let object_store = tx
+                        .object_store(store)
+                        .map_err(|e| storage_error("writing", e))?;
                     object_store
                         .put(to_js(&value)?)
                         .with_key(key)
@@ -107,7 +125,9 @@ impl Store {
                         .map_err(|e| storage_error("writing a record", e))?;
                 }
                 Op::PutBlob { key, bytes } => {
-                    let object_store = tx.object_store(stores::BLOBS).map_err(|e| storage_error("writing", e))?;
+                    let object_store = tx
+                        .object_store(stores::BLOBS)
+                        .map_err(|e| storage_error("writing", e))?;
                     let array: JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
                     object_store
                         .put(array)
@@ -118,7 +138,9 @@ impl Store {
                         .map_err(|e| storage_error("writing rows", e))?;
                 }
                 Op::Delete { store, key } => {
-                    let object_store = tx.object_store(store).map_err(|e| storage_error("deleting", e))?;
+                    let object_store = tx
+                        .object_store(store)
+                        .map_err(|e| storage_error("deleting", e))?;
                     object_store
                         .delete(key)
                         .primitive()
@@ -130,8 +152,12 @@ impl Store {
                     content_hash,
                     n_chunks,
                 } => {
-                    let datasets = tx.object_store(stores::DATASETS).map_err(|e| storage_error("deleting", e))?;
-                    let index = datasets.index(BY_CONTENT_HASH).map_err(|e| storage_error("deleting", e))?;
+                    let datasets = tx
+                        .object_store(stores::DATASETS)
+                        .map_err(|e| storage_error("deleting", e))?;
+                    let index = datasets
+                        .index(BY_CONTENT_HASH)
+                        .map_err(|e| storage_error("deleting", e))?;
                     let sharing = index
                         .count()
                         .with_query(content_hash.clone())
@@ -140,7 +166,9 @@ impl Store {
                         .await
                         .map_err(|e| storage_error("deleting rows", e))?;
                     if sharing == 0 {
-                        let blobs = tx.object_store(stores::BLOBS).map_err(|e| storage_error("deleting", e))?;
+                        let blobs = tx
+                            .object_store(stores::BLOBS)
+                            .map_err(|e| storage_error("deleting", e))?;
                         for chunk in 0..n_chunks {
                             blobs
                                 .delete(compute::records::blob_key(&content_hash, chunk))
@@ -154,13 +182,16 @@ impl Store {
                 Op::Audit(draft) => {
                     // Sealed here, inside the transaction, so two writers can never chain onto
                     // the same head: IndexedDB runs overlapping read-write transactions in turn.
-                    let audit = tx.object_store(stores::AUDIT).map_err(|e| storage_error("auditing", e))?;
+                    let audit = tx
+                        .object_store(stores::AUDIT)
+                        .map_err(|e| storage_error("auditing", e))?;
                     let count = audit
                         .count()
                         .primitive()
                         .map_err(|e| storage_error("auditing", e))?
                         .await
-                        .map_err(|e| storage_error("auditing", e))? as u64;
+                        .map_err(|e| storage_error("auditing", e))?
+                        as u64;
                     let prev: Option<AuditEntry> = if count == 0 {
                         None
                     } else {
@@ -187,12 +218,16 @@ impl Store {
                 }
             }
         }
-        tx.commit().await.map_err(|e| storage_error("committing", e))
+        tx.commit()
+            .await
+            .map_err(|e| storage_error("committing", e))
     }
 
     pub async fn datasets(&self) -> Result<Vec<DatasetRecord>, JobError> {
         let tx = self.tx(&[stores::DATASETS], TransactionMode::Readonly)?;
-        let store = tx.object_store(stores::DATASETS).map_err(|e| storage_error("listing", e))?;
+        let store = tx
+            .object_store(stores::DATASETS)
+            .map_err(|e| storage_error("listing", e))?;
         let values = store
             .get_all::<JsValue>()
             .primitive()
@@ -210,7 +245,9 @@ impl Store {
 
     pub async fn dataset(&self, dataset_id: &str) -> Result<DatasetRecord, JobError> {
         let tx = self.tx(&[stores::DATASETS], TransactionMode::Readonly)?;
-        let store = tx.object_store(stores::DATASETS).map_err(|e| storage_error("reading", e))?;
+        let store = tx
+            .object_store(stores::DATASETS)
+            .map_err(|e| storage_error("reading", e))?;
         let value: Option<JsValue> = store
             .get(dataset_id.to_string())
             .primitive()
@@ -234,7 +271,9 @@ impl Store {
         last: u64,
     ) -> Result<Vec<Vec<u8>>, JobError> {
         let tx = self.tx(&[stores::BLOBS], TransactionMode::Readonly)?;
-        let store = tx.object_store(stores::BLOBS).map_err(|e| storage_error("reading rows", e))?;
+        let store = tx
+            .object_store(stores::BLOBS)
+            .map_err(|e| storage_error("reading rows", e))?;
         let mut chunks = Vec::new();
         for index in first..=last {
             let key = compute::records::blob_key(content_hash, index);
@@ -247,7 +286,10 @@ impl Store {
             let array = value
                 .and_then(|v| v.dyn_into::<js_sys::Uint8Array>().ok())
                 .ok_or_else(|| {
-                    JobError::new(ErrorKind::Storage, format!("rows chunk {key} is missing from storage"))
+                    JobError::new(
+                        ErrorKind::Storage,
+                        format!("rows chunk {key} is missing from storage"),
+                    )
                 })?;
             chunks.push(array.to_vec());
         }
@@ -256,7 +298,9 @@ impl Store {
 
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, JobError> {
         let tx = self.tx(&[stores::AUDIT], TransactionMode::Readonly)?;
-        let store = tx.object_store(stores::AUDIT).map_err(|e| storage_error("reading", e))?;
+        let store = tx
+            .object_store(stores::AUDIT)
+            .map_err(|e| storage_error("reading", e))?;
         let values = store
             .get_all::<JsValue>()
             .primitive()
@@ -269,6 +313,11 @@ impl Store {
             entries.push(from_js::<AuditEntry>(stores::AUDIT, value)?);
         }
         Ok(entries)
+    }
+
+    /// Closes this connection; deleting or upgrading the database waits for every open one.
+    pub fn close(self) {
+        self.db.close();
     }
 
     /// Removes the whole database (tests use it to start clean).

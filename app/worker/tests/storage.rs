@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use compute::csv::{read_csv, CsvOptions};
 use compute::hash::hash_bytes;
-use compute::lineage::{make_id, plan_delete, plan_import, plan_rename, verify_chain, ImportInput, Op, WriteBatch};
+use compute::lineage::{
+    make_id, plan_delete, plan_import, plan_rename, verify_chain, ImportInput, Op, WriteBatch,
+};
 use compute::protocol::ErrorKind;
 use compute::records::{DatasetRecord, SourceFile};
 use wasm_bindgen_test::*;
@@ -127,7 +129,7 @@ async fn the_audit_chain_holds_across_transactions_and_reopening() {
     let dataset = import(&store, "a.csv", b"x,y\n1,2\n3,4\n", "a").await;
     let (_, batch) = plan_rename(&dataset, "renamed", 5.0).unwrap();
     store.apply(batch).await.unwrap();
-    drop(store);
+    store.close();
 
     let store = Store::open(&name).await.unwrap();
     import(&store, "b.csv", b"x,y\n5,6\n", "b").await;

@@ -71,18 +71,29 @@ pub(crate) fn category_limit(n_present: usize) -> usize {
 
 /// The field texts of one column, back to back, with the end offset of each.
 ///
-/// `bytes` is kept zero-filled to its full length with `used` marking the end of the text,
-/// so that a short field can be copied as one fixed 16-byte move (whatever follows it in
-/// the source lands past `used` and is overwritten by the next field) instead of a call
-/// to `memmove` per field.
+/// Both buffers are kept zero-filled to their full length, with `used` and `count` marking
+/// how much is filled. So a short field is copied as one fixed 16-byte move (whatever
+/// follows it in the source lands past `used` and is overwritten by the next field), and
+/// nothing on this path is a call: at opt-level "z", the wasm build's, neither
+/// `copy_from_slice` of a runtime length nor `Vec::push` is inlined.
 #[derive(Debug, Default)]
 pub(crate) struct FieldStore {
     bytes: Vec<u8>,
     used: usize,
     ends: Vec<u32>,
+    count: usize,
 }
 
 const SHORT_FIELD: usize = 16;
+
+/// A zeroed buffer twice as long (at least `needed`), keeping the first `filled` items.
+/// `vec![0; n]` is a calloc whose untouched pages cost nothing, unlike `resize`.
+#[cold]
+fn grow<T: Copy + Default>(buffer: &[T], filled: usize, needed: usize) -> Vec<T> {
+    let mut grown = vec![T::default(); (buffer.len() * 2).max(needed).max(1024)];
+    grown[..filled].copy_from_slice(&buffer[..filled]);
+    grown
+}
 
 impl FieldStore {
     /// Appends `source[start..end]`.
@@ -90,24 +101,26 @@ impl FieldStore {
     pub(crate) fn push_from(&mut self, source: &[u8], start: usize, end: usize) {
         let len = end - start;
         if self.used + len.max(SHORT_FIELD) > self.bytes.len() {
-            // A fresh zeroed allocation (calloc: untouched pages cost nothing) rather than
-            // `resize`, which writes every new byte.
-            let grown = (self.bytes.len() * 2)
-                .max(self.used + len + SHORT_FIELD)
-                .max(4096);
-            let mut bytes = vec![0u8; grown];
-            bytes[..self.used].copy_from_slice(&self.bytes[..self.used]);
-            self.bytes = bytes;
+            self.bytes = grow(&self.bytes, self.used, self.used + len + SHORT_FIELD);
         }
-        if len <= SHORT_FIELD && start + SHORT_FIELD <= source.len() {
-            self.bytes[self.used..self.used + SHORT_FIELD]
-                .copy_from_slice(&source[start..start + SHORT_FIELD]);
-        } else {
-            self.bytes[self.used..self.used + len].copy_from_slice(&source[start..end]);
+        if self.count == self.ends.len() {
+            self.ends = grow(&self.ends, self.count, self.count + 1);
+        }
+        match source.get(start..start + SHORT_FIELD) {
+            Some(short) if len <= SHORT_FIELD => {
+                let from: &[u8; SHORT_FIELD] = short.try_into().expect("16 bytes");
+                let to: &mut [u8; SHORT_FIELD] = (&mut self.bytes
+                    [self.used..self.used + SHORT_FIELD])
+                    .try_into()
+                    .expect("16 bytes");
+                *to = *from;
+            }
+            _ => self.bytes[self.used..self.used + len].copy_from_slice(&source[start..end]),
         }
         self.used += len;
         // The importer caps files at 1 GiB, so offsets fit in u32.
-        self.ends.push(self.used as u32);
+        self.ends[self.count] = self.used as u32;
+        self.count += 1;
     }
 
     #[cfg(test)]
@@ -116,12 +129,16 @@ impl FieldStore {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.ends.len()
+        self.count
+    }
+
+    fn ends(&self) -> &[u32] {
+        &self.ends[..self.count]
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
         let mut start = 0usize;
-        self.ends.iter().map(move |&end| {
+        self.ends().iter().map(move |&end| {
             let field = &self.bytes[start..end as usize];
             start = end as usize;
             field
@@ -154,7 +171,7 @@ impl<'a> Values<'a> {
         }
         let bytes = self.store.bytes.as_slice();
         let mut start = 0usize;
-        for &end in &self.store.ends {
+        for &end in self.store.ends() {
             visit(&bytes[start..end as usize])?;
             start = end as usize;
         }
@@ -621,24 +638,24 @@ fn build_primitive<'a, T: arrow_buffer::ArrowNativeType>(
     mut parse: impl FnMut(&[u8]) -> Option<T>,
 ) -> Result<Built<T>, &'a [u8]> {
     let n_rows = values.len();
-    let mut parsed = Vec::with_capacity(n_rows);
+    // Written by index rather than pushed: see `FieldStore`.
+    let mut parsed = vec![T::default(); n_rows];
+    let mut row = 0;
     let mut nulls = NullBufferBuilder::new(n_rows);
     values.try_for_each(|value| {
         if let Some(number) = parse(value) {
-            parsed.push(number);
+            parsed[row] = number;
             nulls.append_non_null();
-            return Ok(());
-        }
-        // Padded values are rare; trim only after the exact text failed.
-        if let Some(number) = parse(trim(value)) {
-            parsed.push(number);
+        } else if let Some(number) = parse(trim(value)) {
+            // Padded values are rare; trim only after the exact text failed.
+            parsed[row] = number;
             nulls.append_non_null();
         } else if is_missing(value) {
-            parsed.push(T::default());
             nulls.append_null();
         } else {
             return Err(value);
         }
+        row += 1;
         Ok(())
     })?;
     Ok((ScalarBuffer::from(parsed), nulls.finish()))

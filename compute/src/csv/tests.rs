@@ -215,8 +215,15 @@ fn errors_name_the_place_and_the_fix() {
 
 #[test]
 fn a_character_split_across_two_fields_is_invalid() {
-    // Each field alone is invalid UTF-8 even though the record's bytes are valid together.
-    assert!(error(b"a,b\nx\xc3,\xa9y\n").contains("row 2, column \"b\": not valid UTF-8"));
+    // Each field alone is invalid UTF-8 even though the record's bytes are valid together
+    // (as they are once csv-core has dropped the quotes and the delimiter).
+    for input in [&b"a,b\nx\xc3,\xa9y\n"[..], b"a,b\n\"x\xc3\",\xa9y\n"] {
+        assert!(
+            error(input).contains("row 2, column \"a\": not valid UTF-8 (byte 0xC3)"),
+            "{}",
+            error(input)
+        );
+    }
 }
 
 #[test]
@@ -300,4 +307,20 @@ fn chunk_size_one_gives_the_same_frame() {
             .unwrap_err()
             .to_string()
     );
+}
+
+#[test]
+fn empty_pushes_do_not_end_the_file() {
+    let mut body = b"a,b\n".to_vec();
+    while body.len() < SNIFF_BYTES + 10 {
+        body.extend_from_slice(b"1,2\n");
+    }
+    let mut importer = CsvImporter::new("t.csv", CsvOptions::default());
+    importer.push(&[]).unwrap();
+    // Exactly fills the sniffing buffer, then nothing, then the rest.
+    importer.push(&body[..SNIFF_BYTES]).unwrap();
+    importer.push(&[]).unwrap();
+    importer.push(&body[SNIFF_BYTES..]).unwrap();
+    let imported = importer.finish().unwrap();
+    assert_eq!(imported.frame.n_rows(), body.len() / 4 - 1);
 }
