@@ -62,11 +62,13 @@ async fn an_import_reports_progress_and_its_rows_come_back_in_windows() {
         panic!("expected Imported, got {reply:?}")
     };
     assert_eq!((dataset.n_rows, dataset.n_cols), (344, 8));
-    let progress = seen.borrow();
-    assert!(progress
-        .iter()
-        .any(|p| p.stage == "reading" && p.done == p.total && p.total > 0));
-    assert!(progress.iter().any(|p| p.stage == "storing"));
+    {
+        let progress = seen.borrow();
+        assert!(progress
+            .iter()
+            .any(|p| p.stage == "reading" && p.done == p.total && p.total > 0));
+        assert!(progress.iter().any(|p| p.stage == "storing"));
+    }
 
     assert_eq!(list(&pool).await, vec![dataset.clone()]);
     let window = pool

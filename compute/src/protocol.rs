@@ -72,6 +72,8 @@ pub enum Request {
 }
 
 /// Adjacently tagged: `Reply` and `Progress` carry their own `type` tag inside `body`.
+// An event is built once per message and serialized at once; boxing the reply buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", content = "body", rename_all = "snake_case")]
 pub enum Event {

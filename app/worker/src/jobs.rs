@@ -24,13 +24,21 @@ const STORED_CHUNK_BYTES: u64 = 2 << 20;
 /// At most this many rows in one window request.
 pub const MAX_WINDOW_ROWS: u32 = 1000;
 
+/// Chunks `first..=last` of the dataset with `content_hash`, decoded.
+struct DecodedChunks {
+    content_hash: String,
+    first: u64,
+    last: u64,
+    frame: Rc<Frame>,
+}
+
 /// What jobs of one worker share.
 pub struct Context {
     pub db_name: String,
     store: RefCell<Option<Rc<Store>>>,
     cancelled: RefCell<HashSet<RequestId>>,
     /// The last row chunks decoded for a window: scrolling nearby reuses them.
-    window_cache: RefCell<Option<(String, u64, u64, Rc<Frame>)>>,
+    window_cache: RefCell<Option<DecodedChunks>>,
 }
 
 impl Context {
@@ -307,8 +315,8 @@ async fn row_window(
         .window_cache
         .borrow()
         .as_ref()
-        .filter(|(hash, f, l, _)| *hash == dataset.content_hash && *f == first && *l == last)
-        .map(|(_, _, _, frame)| frame.clone());
+        .filter(|d| d.content_hash == dataset.content_hash && d.first == first && d.last == last)
+        .map(|d| d.frame.clone());
     let frame = match cached {
         Some(frame) => frame,
         None => {
@@ -320,8 +328,12 @@ async fn row_window(
                     format!("stored rows of {} are damaged: {e}", dataset.name),
                 )
             })?);
-            *ctx.window_cache.borrow_mut() =
-                Some((dataset.content_hash.clone(), first, last, frame.clone()));
+            *ctx.window_cache.borrow_mut() = Some(DecodedChunks {
+                content_hash: dataset.content_hash.clone(),
+                first,
+                last,
+                frame: frame.clone(),
+            });
             frame
         }
     };
