@@ -103,6 +103,14 @@ def run_python(tool: str, path: Path, threads: str | None) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def run_wasm(path: Path) -> dict:
+    out = subprocess.run(
+        ["node", str(WORKSPACE / "e2e/bench/import-wasm.mjs"), str(path)],
+        capture_output=True, text=True, check=True, cwd=WORKSPACE,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", default=str(DEFAULT_FILE))
@@ -110,6 +118,9 @@ def main() -> None:
     parser.add_argument("--chunk-bytes", type=int, default=None,
                         help="push the file to our importer in pieces of this size")
     parser.add_argument("--opt3", action="store_true", help="also time an opt-level 3 build")
+    parser.add_argument("--wasm", action="store_true",
+                        help="also time the import in the studio's worker (wasm, headless Chromium; "
+                             "needs dist/ from `cargo xtask build`)")
     args = parser.parse_args()
     path = Path(args.file).resolve()
 
@@ -124,6 +135,9 @@ def main() -> None:
         lambda: run_python("polars-dates", path, None))
     runners["polars.read_csv (no date parsing), 1 thread"] = (
         lambda: run_python("polars", path, "1"))
+
+    if args.wasm:
+        runners["compute in wasm (studio worker, Chromium; read + parse)"] = lambda: run_wasm(path)
 
     path.read_bytes()  # warm the page cache
     timings: dict[str, list[float]] = {name: [] for name in runners}

@@ -1,11 +1,12 @@
-//! The CSV/TSV reader: streamed chunks in, a typed frame out, with errors that name the row and column.
+//! Streaming CSV/TSV reader on `csv-core`: delimiter and header detection, type inference, errors naming file, row and column.
 //!
 //! Bytes arrive in chunks cut anywhere (mid-record, mid-quote, mid-UTF-8 sequence, between
 //! `\r` and `\n`). The first 64 KiB are held back to reject binary files and to sniff the
-//! delimiter; after that, csv-core tokenizes and each field's text is appended to its
-//! column's byte buffer, so the file's raw text is never kept whole. At `finish` the header
-//! is decided and each column is converted to a typed Arrow array (see `infer`), its text
-//! buffer dropped as soon as it is converted.
+//! delimiter. After that, each field's text is appended to its column's byte buffer, so the
+//! file's raw text is never kept whole: lines without quotes are split directly, and
+//! csv-core tokenizes the rest (quoted fields, records cut by a chunk boundary). At `finish`
+//! the header is decided and each column is converted to a typed Arrow array (see
+//! `infer`), its text buffer dropped as soon as it is converted.
 //!
 //! Rows in messages are 1-based line numbers as a text editor shows them, so a user can go
 //! straight to the line.

@@ -1,4 +1,4 @@
-//! Frames: named, typed, nullable columns on Arrow arrays, with a canonical content hash and Arrow IPC chunks.
+//! A light polars-like frame on arrow-rs arrays: columns with our logical types, canonical content hash, Arrow IPC chunks, row windows.
 //!
 //! A [`Frame`] is deliberately small: the kernels work on the Arrow arrays underneath, the
 //! frame only guarantees that columns line up (equal lengths, unique names) and that each

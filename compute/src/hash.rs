@@ -1,4 +1,7 @@
-//! Content hashes (BLAKE3) that name datasets and artifacts by what they contain.
+//! BLAKE3 content hashes.
+//!
+//! Source files and datasets are named by what they contain, so the same data imported twice
+//! is recognized (and its rows stored once).
 
 use std::fmt;
 

@@ -216,7 +216,9 @@ fn streamed_large_files_match() {
         ("text/spam_assassin.csv", 300_007),
     ] {
         let bytes = std::fs::read(Path::new(DATASETS).join(relative)).unwrap();
-        let whole = read_csv(relative, &bytes, CsvOptions::default()).unwrap().frame;
+        let whole = read_csv(relative, &bytes, CsvOptions::default())
+            .unwrap()
+            .frame;
         let mut importer = CsvImporter::new(relative, CsvOptions::default());
         for chunk in bytes.chunks(chunk_bytes) {
             importer.push(chunk).unwrap();

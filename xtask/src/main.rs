@@ -270,15 +270,31 @@ fn lint() -> Result {
     run(cmd(
         "cargo",
         &[
-            "clippy", "--target", "wasm32-unknown-unknown", "-p", "compute", "--lib", "--", "-D",
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "compute",
+            "--lib",
+            "--",
+            "-D",
             "warnings",
         ],
     ))?;
     run(cmd(
         "cargo",
         &[
-            "clippy", "--target", "wasm32-unknown-unknown", "-p", "worker", "-p", "app",
-            "--all-targets", "--", "-D", "warnings",
+            "clippy",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "worker",
+            "-p",
+            "app",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
         ],
     ))
 }
@@ -384,8 +400,25 @@ fn bench_import(args: &[String]) -> Result {
         .first()
         .cloned()
         .unwrap_or_else(|| "../shared/datasets/regression/nycflights13_arr_delay.csv".to_string());
-    say("native import benchmark vs polars and pandas (compute/bench/import_bench.py)");
-    run(cmd("python3", &["compute/bench/import_bench.py", &file]))
+    if output("python3", &["-c", "import pandas, polars"]).is_none() {
+        say("installing pandas and polars from PyPI (the tools a user would pick instead)");
+        run(cmd(
+            "python3",
+            &["-m", "pip", "install", "--quiet", "pandas", "polars"],
+        ))?;
+    }
+    build_dist()?;
+    say("CSV import: ours natively and in the studio's wasm worker vs polars and pandas, interleaved");
+    run(cmd(
+        "python3",
+        &[
+            "compute/bench/import_bench.py",
+            &file,
+            "--repeats",
+            "5",
+            "--wasm",
+        ],
+    ))
 }
 
 #[cfg(test)]

@@ -168,6 +168,7 @@ pub fn DataPage() -> impl IntoView {
                         }
                     })
             }}
+            <StorageStatus />
             <ImportJobs state=state />
             {move || {
                 state
@@ -626,5 +627,54 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
                 </div>
             </div>
         </section>
+    }
+}
+
+/// Asks the browser to keep this site's storage (`navigator.storage.persist()`) and says how
+/// much is used, so a user knows whether their datasets can be evicted.
+#[component]
+fn StorageStatus() -> impl IntoView {
+    let status = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) else {
+            return;
+        };
+        let persisted = match storage.persist() {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+            Err(_) => false,
+        };
+        let estimate = match storage.estimate() {
+            Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.ok(),
+            Err(_) => None,
+        };
+        let field = |name: &str| {
+            estimate
+                .as_ref()
+                .and_then(|e| js_sys::Reflect::get(e, &name.into()).ok())
+                .and_then(|v| v.as_f64())
+        };
+        let usage = match (field("usage"), field("quota")) {
+            (Some(usage), Some(quota)) => format!(
+                "{} used of {} this browser allows. ",
+                format::bytes(usage as u64),
+                format::bytes(quota as u64)
+            ),
+            _ => String::new(),
+        };
+        let kept = if persisted {
+            "Storage is persistent: the browser will not clear it on its own."
+        } else {
+            "Storage is best-effort: the browser may clear it when the disk is nearly full."
+        };
+        status.set(Some(format!("{usage}{kept}")));
+    });
+    view! {
+        <p class="hint storage" data-testid="storage-status">
+            {move || status.get()}
+        </p>
     }
 }
