@@ -4,12 +4,16 @@
 //! `engine` feature gates the kernels; without it only the serializable boundary types
 //! (protocol, records) remain, which is all the UI crate may see.
 
+pub mod profile;
 pub mod protocol;
+pub mod recipe;
 pub mod records;
 pub mod schema;
 
 #[cfg(feature = "engine")]
 pub mod csv;
+#[cfg(feature = "engine")]
+pub mod formula;
 #[cfg(feature = "engine")]
 pub mod frame;
 #[cfg(feature = "engine")]
