@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use crate::hash::{hash_bytes, ContentHash};
 use crate::records::{
-    blob_key, stores, ActionKind, ActionRecord, ActionStatus, ArtifactKind, ArtifactRecord,
-    AuditEntry, DatasetRecord, EdgeRecord, EdgeType, SourceFile, RECORD_SCHEMA_VERSION,
+    blob_key, profile_key, stores, ActionKind, ActionRecord, ActionStatus, ArtifactKind,
+    ArtifactRecord, AuditEntry, DatasetRecord, EdgeRecord, EdgeType, ProfileRecord, SourceFile,
+    RECORD_SCHEMA_VERSION,
 };
 use crate::schema::ColumnSummary;
 
@@ -267,6 +268,114 @@ pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
         ]),
     }));
     (dataset, batch)
+}
+
+/// Everything known once a dataset version is profiled.
+#[derive(Clone, Debug)]
+pub struct ProfileInput {
+    pub artifact_id: String,
+    pub action_id: String,
+    pub target: Option<String>,
+    pub profile: crate::profile::DatasetProfile,
+    pub insights: crate::profile::InsightsReport,
+    pub options: crate::profile::ProfileOptions,
+    pub started_at_ms: f64,
+    pub ended_at_ms: f64,
+}
+
+/// The records a profile writes: the stored report, a Profile artifact derived from the
+/// dataset version, the Profile action that used one and produced the other, and an audit
+/// entry.
+pub fn plan_profile(dataset: &DatasetRecord, input: ProfileInput) -> (ProfileRecord, WriteBatch) {
+    let report_json =
+        serde_json::to_vec(&(&input.profile, &input.insights)).expect("profiles always serialize");
+    let report_hash = hash_bytes(&report_json).to_hex();
+    let record = ProfileRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        content_hash: dataset.content_hash.clone(),
+        target: input.target.clone(),
+        artifact_id: input.artifact_id.clone(),
+        created_at_ms: input.ended_at_ms,
+        profile: input.profile,
+        insights: input.insights,
+    };
+    let mut parameters = BTreeMap::from([
+        ("seed".to_string(), input.options.seed.to_string()),
+        (
+            "max_rows".to_string(),
+            input
+                .options
+                .max_rows
+                .map_or("all".to_string(), |n| n.to_string()),
+        ),
+    ]);
+    if let Some(target) = &input.target {
+        parameters.insert("target".into(), target.clone());
+    }
+    let artifact = ArtifactRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.artifact_id.clone(),
+        kind: ArtifactKind::Profile,
+        name: format!("profile of {}", dataset.name),
+        content_hash: report_hash.clone(),
+        created_at_ms: input.ended_at_ms,
+        properties: BTreeMap::from([("dataset_content_hash".into(), dataset.content_hash.clone())]),
+    };
+    let action = ActionRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        action_id: input.action_id.clone(),
+        kind: ActionKind::Profile,
+        status: ActionStatus::Completed,
+        parameters,
+        started_at_ms: input.started_at_ms,
+        ended_at_ms: input.ended_at_ms,
+        code_version: CODE_VERSION.to_string(),
+        inputs: vec![dataset.artifact_id.clone()],
+        outputs: vec![input.artifact_id.clone()],
+    };
+    let edges = [
+        (
+            &dataset.artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (&input.action_id, &input.artifact_id, EdgeType::Produced),
+        (
+            &input.artifact_id,
+            &dataset.artifact_id,
+            EdgeType::DerivedFrom,
+        ),
+    ];
+    let mut batch = WriteBatch::default();
+    batch.put(
+        stores::PROFILES,
+        &profile_key(&dataset.content_hash, input.target.as_deref()),
+        &record,
+    );
+    batch.put(stores::ARTIFACTS, &artifact.artifact_id, &artifact);
+    batch.put(stores::ACTIONS, &action.action_id, &action);
+    for (source_id, destination_id, edge_type) in edges {
+        let edge = EdgeRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            edge_id: format!("{source_id}>{destination_id}"),
+            source_id: source_id.clone(),
+            destination_id: destination_id.clone(),
+            edge_type,
+        };
+        batch.put(stores::EDGES, &edge.edge_id, &edge);
+    }
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms: input.ended_at_ms,
+        event: "profile".into(),
+        subject_id: input.artifact_id,
+        details: BTreeMap::from([
+            ("dataset_id".into(), dataset.dataset_id.clone()),
+            ("dataset_content_hash".into(), dataset.content_hash.clone()),
+            ("report_hash".into(), report_hash),
+            ("action_id".into(), input.action_id),
+        ]),
+    }));
+    (record, batch)
 }
 
 /// Why a user's change to a dataset was refused.
@@ -552,6 +661,45 @@ mod tests {
         let mut dropped = store.audit.clone();
         dropped.remove(1);
         assert_eq!(verify_chain(&dropped), Err(ChainError::Broken { seq: 2 }));
+    }
+
+    #[test]
+    fn a_profile_is_an_artifact_derived_from_its_dataset() {
+        let mut store = MemoryStore::default();
+        let dataset = import(&mut store, "penguins.csv", &penguins(), "a");
+        let frame = read_csv("penguins.csv", &penguins(), CsvOptions::default())
+            .unwrap()
+            .frame;
+        let options = crate::profile::ProfileOptions::default();
+        let profile = crate::profile::profile(&frame, &options);
+        let insights = crate::profile::insights(&frame, &profile, Some("species")).unwrap();
+        let (record, batch) = plan_profile(
+            &dataset,
+            ProfileInput {
+                artifact_id: "art-profile".into(),
+                action_id: "act-profile".into(),
+                target: Some("species".into()),
+                profile,
+                insights,
+                options,
+                started_at_ms: 3.0,
+                ended_at_ms: 4.0,
+            },
+        );
+        store.apply(batch);
+        let key = profile_key(&dataset.content_hash, Some("species"));
+        let stored: ProfileRecord =
+            serde_json::from_value(store.records[stores::PROFILES][&key].clone()).unwrap();
+        assert_eq!(stored, record);
+        assert_eq!(stored.profile.column("bill_length_mm").unwrap().missing, 2);
+        let action: ActionRecord =
+            serde_json::from_value(store.records[stores::ACTIONS]["act-profile"].clone()).unwrap();
+        assert_eq!(action.inputs, vec![dataset.artifact_id.clone()]);
+        assert_eq!(action.parameters["target"], "species");
+        assert!(store.records[stores::EDGES]
+            .contains_key(&format!("art-profile>{}", dataset.artifact_id)));
+        assert_eq!(store.audit.last().unwrap().event, "profile");
+        verify_chain(&store.audit).unwrap();
     }
 
     #[test]

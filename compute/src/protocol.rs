@@ -65,6 +65,12 @@ pub enum Request {
     },
     /// The audit log, oldest first, with whether its hash chain holds.
     AuditLog,
+    /// Profile a dataset and report its data quality (with insights about `target` if
+    /// given); computed once per content and target, then read from storage.
+    ProfileDataset {
+        dataset_id: String,
+        target: Option<String>,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -125,6 +131,12 @@ pub enum Reply {
     AuditLog {
         entries: Vec<crate::records::AuditEntry>,
         chain_valid: bool,
+    },
+    Profile {
+        dataset_id: String,
+        profile: Box<crate::records::ProfileRecord>,
+        /// False when the profile was read from storage.
+        computed: bool,
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,

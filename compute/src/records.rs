@@ -20,7 +20,9 @@ pub mod stores {
     pub const ACTIONS: &str = "actions";
     pub const EDGES: &str = "edges";
     pub const AUDIT: &str = "audit";
-    pub const ALL: [&str; 6] = [DATASETS, BLOBS, ARTIFACTS, ACTIONS, EDGES, AUDIT];
+    /// Profiles and insights reports, keyed by [`super::profile_key`].
+    pub const PROFILES: &str = "profiles";
+    pub const ALL: [&str; 7] = [DATASETS, BLOBS, ARTIFACTS, ACTIONS, EDGES, AUDIT, PROFILES];
 }
 
 /// A dataset version as the Data page lists it. Its rows live in `blobs` under
@@ -56,6 +58,26 @@ pub fn blob_key(content_hash: &str, chunk_index: u64) -> String {
     format!("{content_hash}/{chunk_index:06}")
 }
 
+/// Key of the stored profile of the rows with `content_hash`, for one target (or none).
+pub fn profile_key(content_hash: &str, target: Option<&str>) -> String {
+    match target {
+        Some(target) => format!("{content_hash}/target={target}"),
+        None => content_hash.to_string(),
+    }
+}
+
+/// A profile and its data quality report, as stored: computed once per content and target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRecord {
+    pub schema_version: u32,
+    pub content_hash: String,
+    pub target: Option<String>,
+    pub artifact_id: String,
+    pub created_at_ms: f64,
+    pub profile: crate::profile::DatasetProfile,
+    pub insights: crate::profile::InsightsReport,
+}
+
 /// The file a dataset was imported from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceFile {
@@ -70,6 +92,8 @@ pub struct SourceFile {
 pub enum ArtifactKind {
     SourceFile,
     DatasetVersion,
+    /// A dataset version's profile and data quality report.
+    Profile,
 }
 
 /// Anything produced or used: named, typed and content-addressed (SageMaker's Artifact).
@@ -88,6 +112,7 @@ pub struct ArtifactRecord {
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
     Import,
+    Profile,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 
 use crate::bridge;
 use crate::format;
+use crate::pages::profile::ProfilePanel;
 
 /// Samples bundled in `public/samples` (licences in `public/samples/README.md`).
 const SAMPLES: [(&str, &str); 5] = [
@@ -191,7 +192,12 @@ pub fn DataPage() -> impl IntoView {
                 let dataset = state
                     .datasets
                     .with(|d| d.iter().find(|d| d.dataset_id == selected).cloned())?;
-                Some(view! { <Preview dataset=dataset /> })
+                Some(
+                    view! {
+                        <Preview dataset=dataset.clone() />
+                        <ProfilePanel dataset=dataset />
+                    },
+                )
             }}
         </section>
     }

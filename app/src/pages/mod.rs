@@ -1,3 +1,4 @@
 //! The studio's pages, one module each.
 
 pub mod data;
+pub mod profile;

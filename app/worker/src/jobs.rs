@@ -157,11 +157,82 @@ pub async fn run(
                 chain_valid,
             })
         }
+        Request::ProfileDataset { dataset_id, target } => {
+            profile_dataset(ctx, request_id, &dataset_id, target, progress).await
+        }
         Request::Cancel { target_request_id } => {
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)
         }
     }
+}
+
+async fn profile_dataset(
+    ctx: &Context,
+    request_id: RequestId,
+    dataset_id: &str,
+    target: Option<String>,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let dataset = store.dataset(dataset_id).await?;
+    let key = compute::records::profile_key(&dataset.content_hash, target.as_deref());
+    if let Some(stored) = store.profile(&key).await? {
+        return Ok(Reply::Profile {
+            dataset_id: dataset_id.to_string(),
+            profile: Box::new(stored),
+            computed: false,
+        });
+    }
+    let started_at_ms = now_ms();
+    let mut chunks = Vec::with_capacity(dataset.n_chunks as usize);
+    for index in 0..dataset.n_chunks {
+        ctx.check_cancelled(request_id)?;
+        chunks.extend(store.chunks(&dataset.content_hash, index, index).await?);
+        progress(Progress {
+            stage: "loading rows".into(),
+            done: index + 1,
+            total: dataset.n_chunks + 1,
+        });
+    }
+    let slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_slice()).collect();
+    let frame = Frame::from_ipc_chunks(&slices).map_err(|e| {
+        JobError::new(
+            ErrorKind::Storage,
+            format!("stored rows of {} are damaged: {e}", dataset.name),
+        )
+    })?;
+    drop(chunks);
+    ctx.check_cancelled(request_id)?;
+    progress(Progress {
+        stage: "profiling".into(),
+        done: dataset.n_chunks,
+        total: dataset.n_chunks + 1,
+    });
+    let options = compute::profile::ProfileOptions::default();
+    let profile = compute::profile::profile(&frame, &options);
+    let insights = compute::profile::insights(&frame, &profile, target.as_deref())
+        .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+    ctx.check_cancelled(request_id)?;
+    let (record, batch) = compute::lineage::plan_profile(
+        &dataset,
+        compute::lineage::ProfileInput {
+            artifact_id: make_id("art", &entropy()),
+            action_id: make_id("act", &entropy()),
+            target,
+            profile,
+            insights,
+            options,
+            started_at_ms,
+            ended_at_ms: now_ms(),
+        },
+    );
+    store.apply(batch).await?;
+    Ok(Reply::Profile {
+        dataset_id: dataset_id.to_string(),
+        profile: Box::new(record),
+        computed: true,
+    })
 }
 
 async fn fetch_blob(url: &str) -> Result<web_sys::Blob, JobError> {

@@ -6,7 +6,7 @@
 
 use compute::lineage::{seal, Op, WriteBatch};
 use compute::protocol::{ErrorKind, JobError};
-use compute::records::{migrate, stores, AuditEntry, DatasetRecord};
+use compute::records::{migrate, stores, AuditEntry, DatasetRecord, ProfileRecord};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
@@ -16,8 +16,9 @@ use wasm_bindgen::{JsCast, JsValue};
 /// The database the app uses; tests open others.
 pub const DEFAULT_DB_NAME: &str = "ml-studio";
 
-/// Bump with every change of stores or indexes, and add a step to `upgrade`.
-const DB_VERSION: u32 = 1;
+/// Bump with every change of stores or indexes, and add a step to the upgrade below.
+/// 1: datasets, blobs, artifacts, actions, edges, audit. 2: profiles.
+const DB_VERSION: u32 = 2;
 
 const BY_CONTENT_HASH: &str = "by_content_hash";
 
@@ -81,9 +82,18 @@ impl Store {
             .with_version(DB_VERSION)
             .with_on_blocked(|_event| Ok(()))
             .with_on_upgrade_needed(|event, db| {
+                // Each step takes the database from one version to the next, so a browser
+                // that last ran any earlier build arrives at today's stores.
                 let old_version = event.old_version() as u32;
                 if old_version < 1 {
-                    for name in stores::ALL {
+                    for name in [
+                        stores::DATASETS,
+                        stores::BLOBS,
+                        stores::ARTIFACTS,
+                        stores::ACTIONS,
+                        stores::EDGES,
+                        stores::AUDIT,
+                    ] {
                         let store = db.create_object_store(name).build()?;
                         if name == stores::DATASETS {
                             store
@@ -91,6 +101,9 @@ impl Store {
                                 .build()?;
                         }
                     }
+                }
+                if old_version < 2 {
+                    db.create_object_store(stores::PROFILES).build()?;
                 }
                 Ok(())
             })
@@ -261,6 +274,21 @@ impl Store {
                 format!("dataset {dataset_id} no longer exists; it may have been deleted in another tab"),
             )),
         }
+    }
+
+    /// The stored profile under `key` (see `compute::records::profile_key`), if any.
+    pub async fn profile(&self, key: &str) -> Result<Option<ProfileRecord>, JobError> {
+        let tx = self.tx(&[stores::PROFILES], TransactionMode::Readonly)?;
+        let store = tx
+            .object_store(stores::PROFILES)
+            .map_err(|e| storage_error("reading", e))?;
+        let value: Option<JsValue> = store
+            .get(key.to_string())
+            .primitive()
+            .map_err(|e| storage_error("reading a profile", e))?
+            .await
+            .map_err(|e| storage_error("reading a profile", e))?;
+        value.map(|v| from_js(stores::PROFILES, v)).transpose()
     }
 
     /// The stored bytes of chunks `[first, last]` of a dataset, in order.

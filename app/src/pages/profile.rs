@@ -1,0 +1,258 @@
+//! The profile panel: asks a worker to profile the selected dataset (once per content and target) and shows its columns' statistics, histograms and the data quality insights.
+
+use compute::profile::{ColumnProfile, Histogram, Severity};
+use compute::protocol::{Reply, Request};
+use compute::records::{DatasetRecord, ProfileRecord};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::bridge;
+use crate::format;
+
+const CHART_WIDTH: f64 = 160.0;
+const CHART_HEIGHT: f64 = 36.0;
+
+#[derive(Clone, Debug, PartialEq)]
+enum PanelState {
+    Idle,
+    Running(f64),
+    Ready(Box<ProfileRecord>),
+    Failed(String),
+}
+
+#[component]
+pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
+    let state = RwSignal::new(PanelState::Idle);
+    let target = RwSignal::new(String::new());
+    let dataset_id = dataset.dataset_id.clone();
+    let run = move || {
+        let dataset_id = dataset_id.clone();
+        let target = Some(target.get_untracked()).filter(|t| !t.is_empty());
+        state.set(PanelState::Running(0.0));
+        spawn_local(async move {
+            let request = Request::ProfileDataset { dataset_id, target };
+            let result = bridge::call(request, None, move |p| {
+                state.set(PanelState::Running(p.fraction()))
+            })
+            .await;
+            state.set(match result {
+                Ok(Reply::Profile { profile, .. }) => PanelState::Ready(profile),
+                Ok(other) => PanelState::Failed(format!("unexpected reply: {other:?}")),
+                Err(error) => PanelState::Failed(format::error(&error)),
+            });
+        });
+    };
+    let columns: Vec<String> = dataset.columns.iter().map(|c| c.name.clone()).collect();
+
+    view! {
+        <section class="profile" data-testid="profile-panel">
+            <h2>"Profile and data quality"</h2>
+            <div class="profile-controls">
+                <label>
+                    "Target (optional) "
+                    <select
+                        data-testid="profile-target"
+                        on:change=move |ev| target.set(event_target_value(&ev))
+                    >
+                        <option value="">"— none —"</option>
+                        {columns
+                            .into_iter()
+                            .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <button data-testid="profile-run" on:click=move |_| run()>
+                    "Profile"
+                </button>
+            </div>
+            {move || match state.get() {
+                PanelState::Idle => ().into_any(),
+                PanelState::Running(fraction) => {
+                    view! { <progress max="1" value=fraction data-testid="profile-progress"></progress> }
+                        .into_any()
+                }
+                PanelState::Failed(message) => {
+                    view! { <p class="error" role="alert" data-testid="profile-error">{message}</p> }
+                        .into_any()
+                }
+                PanelState::Ready(record) => view! { <ProfileReport record=*record /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ProfileReport(record: ProfileRecord) -> impl IntoView {
+    let profile = record.profile;
+    let insights = record.insights;
+    let sampled = profile
+        .sampled_rows
+        .map(|k| format!(" (statistics on a sample of {} rows)", format::count(k)))
+        .unwrap_or_default();
+    let summary = format!(
+        "{} rows × {} columns{sampled}; {} duplicate rows; {} missing cells.",
+        format::count(profile.n_rows),
+        profile.n_cols,
+        format::count(profile.duplicate_rows),
+        format::count(profile.missing_cells),
+    );
+    let target_view = insights.target.clone().map(|t| {
+        view! {
+            <div class="target-summary" data-testid="target-summary">
+                <h3>{format!("Target: {} ({:?})", t.column, t.problem_type)}</h3>
+                <p>"Prediction power of each feature on its own ("{format!("{:?}", t.power_metric)}"):"</p>
+                <ul class="feature-power">
+                    {t
+                        .feature_power
+                        .into_iter()
+                        .map(|f| {
+                            let width = (f.power.clamp(0.0, 1.0) * 100.0).round();
+                            view! {
+                                <li data-testid="feature-power">
+                                    <span class="fp-name">{f.column}</span>
+                                    <span class="fp-bar" style=format!("width:{width}px")></span>
+                                    <span class="fp-value">{format!("{:.2}", f.power)}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    });
+    view! {
+        <p data-testid="profile-summary">{summary}</p>
+        <h3>"Insights"</h3>
+        <ul class="insights">
+            {insights
+                .insights
+                .into_iter()
+                .map(|insight| {
+                    let severity = match insight.severity {
+                        Severity::High => "high",
+                        Severity::Medium => "medium",
+                        Severity::Low => "low",
+                    };
+                    view! {
+                        <li class=format!("insight {severity}") data-testid="insight">
+                            <span class="severity">{severity}</span>
+                            <span class="message">{insight.message}</span>
+                            <span class="suggestion">{insight.suggestion}</span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        {target_view}
+        <table class="profile-columns">
+            <thead>
+                <tr>
+                    <th>"Column"</th>
+                    <th>"Type"</th>
+                    <th class="num">"Missing"</th>
+                    <th class="num">"Distinct"</th>
+                    <th class="num">"Mean"</th>
+                    <th class="num">"Std"</th>
+                    <th class="num">"Min"</th>
+                    <th class="num">"Median"</th>
+                    <th class="num">"Max"</th>
+                    <th>"Distribution"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {profile.columns.into_iter().map(|c| view! { <ColumnRow column=c /> }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+fn number(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.abs() >= 1e6 || (v != 0.0 && v.abs() < 1e-3) => format!("{v:.3e}"),
+        Some(v) => format!("{:.4}", v)
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string(),
+        None => "—".into(),
+    }
+}
+
+#[component]
+fn ColumnRow(column: ColumnProfile) -> impl IntoView {
+    let numeric = column.numeric.clone();
+    let median = numeric.as_ref().and_then(|n| n.quantiles.p50);
+    view! {
+        <tr data-testid="profile-column" data-column=column.name.clone()>
+            <td>{column.name.clone()}</td>
+            <td>{column.column_type.label()}</td>
+            <td class="num" data-testid="profile-missing">{format::count(column.missing)}</td>
+            <td class="num">
+                {format!("{}{}", if column.distinct_is_approximate { "≈" } else { "" }, format::count(column.distinct))}
+            </td>
+            <td class="num">{number(numeric.as_ref().and_then(|n| n.mean))}</td>
+            <td class="num">{number(numeric.as_ref().and_then(|n| n.std))}</td>
+            <td class="num">{column.min_text.clone().unwrap_or_else(|| "—".into())}</td>
+            <td class="num">{number(median)}</td>
+            <td class="num">{column.max_text.clone().unwrap_or_else(|| "—".into())}</td>
+            <td>{column.histogram.map(|h| view! { <HistogramChart histogram=h /> })}</td>
+        </tr>
+    }
+}
+
+/// A small SVG bar chart: equal-width bins for numbers and dates, the top values for text.
+#[component]
+fn HistogramChart(histogram: Histogram) -> impl IntoView {
+    let (counts, labels): (Vec<u64>, Vec<String>) = match &histogram {
+        Histogram::Bins { edges, counts } => (
+            counts.clone(),
+            counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    format!(
+                        "{} to {}: {c}",
+                        number(edges.get(i).copied()),
+                        number(edges.get(i + 1).copied())
+                    )
+                })
+                .collect(),
+        ),
+        Histogram::Bars { bars, .. } => (
+            bars.iter().map(|b| b.count).collect(),
+            bars.iter()
+                .map(|b| format!("{}: {}", b.value, b.count))
+                .collect(),
+        ),
+    };
+    let max = counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let bar_width = CHART_WIDTH / counts.len().max(1) as f64;
+    view! {
+        <svg
+            class="histogram"
+            data-testid="histogram"
+            width=CHART_WIDTH
+            height=CHART_HEIGHT
+            viewBox=format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}")
+            role="img"
+        >
+            {counts
+                .into_iter()
+                .zip(labels)
+                .enumerate()
+                .map(|(i, (count, label))| {
+                    let height = (count as f64 / max * CHART_HEIGHT).max(if count > 0 { 1.0 } else { 0.0 });
+                    view! {
+                        <rect
+                            x=i as f64 * bar_width
+                            y=CHART_HEIGHT - height
+                            width=(bar_width - 1.0).max(1.0)
+                            height=height
+                        >
+                            <title>{label}</title>
+                        </rect>
+                    }
+                })
+                .collect_view()}
+        </svg>
+    }
+}

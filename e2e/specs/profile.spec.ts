@@ -1,0 +1,27 @@
+// Profile a dataset in a worker: statistics, histograms and data quality insights, with and without a target.
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { DataPage, DATASETS, watchConsole } from './data-page';
+
+test('penguins profile shows missing counts, histograms and insights about species', async ({ page }) => {
+  const problems = watchConsole(page);
+  const data = new DataPage(page);
+  await data.open();
+  await data.importFile(path.join(DATASETS, 'multiclass/penguins.csv'));
+  await data.row('penguins').click();
+
+  await page.getByTestId('profile-run').click();
+  await expect(page.getByTestId('profile-summary')).toContainText('344 rows × 8 columns');
+  const bill = page.locator('[data-testid=profile-column][data-column=bill_length_mm]');
+  await expect(bill.getByTestId('profile-missing')).toHaveText('2');
+  await expect(bill.getByTestId('histogram').locator('rect')).toHaveCount(20);
+  await expect(page.locator('[data-testid=profile-column][data-column=sex]').getByTestId('profile-missing')).toHaveText('11');
+  await expect(page.getByTestId('insight').filter({ hasText: 'sex' }).first()).toBeVisible();
+
+  await page.getByTestId('profile-target').selectOption('species');
+  await page.getByTestId('profile-run').click();
+  await expect(page.getByTestId('target-summary')).toContainText('species');
+  await expect(page.getByTestId('feature-power').first()).toBeVisible();
+  expect(await page.getByTestId('feature-power').count()).toBe(7);
+  expect(problems).toEqual([]);
+});
