@@ -64,7 +64,7 @@ def build(opt3: bool) -> dict[str, Path]:
         cwd=WORKSPACE,
         check=True,
     )
-    binaries["compute (release: opt-level z, as shipped to wasm)"] = (
+    binaries["compute (release profile, as shipped to wasm)"] = (
         WORKSPACE / "target/release/examples/bench_import"
     )
     if opt3:
