@@ -173,6 +173,8 @@ pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
         n_chunks: input.chunks.len() as u64,
         source: input.source.clone(),
         artifact_id: input.dataset_artifact_id.clone(),
+        parent_dataset_id: None,
+        recipe: None,
     };
     let source_artifact = ArtifactRecord {
         schema_version: RECORD_SCHEMA_VERSION,
@@ -376,6 +378,170 @@ pub fn plan_profile(dataset: &DatasetRecord, input: ProfileInput) -> (ProfileRec
         ]),
     }));
     (record, batch)
+}
+
+/// Everything known once a recipe has been applied to a dataset version.
+#[derive(Clone, Debug)]
+pub struct TransformInput {
+    pub dataset_id: String,
+    pub dataset_artifact_id: String,
+    pub recipe_artifact_id: String,
+    pub action_id: String,
+    pub dataset_name: String,
+    pub recipe: crate::recipe::Recipe,
+    pub fitted_json: String,
+    pub content_hash: ContentHash,
+    pub n_rows: u64,
+    pub columns: Vec<ColumnSummary>,
+    pub rows_per_chunk: u64,
+    pub chunks: Vec<Vec<u8>>,
+    pub started_at_ms: f64,
+    pub ended_at_ms: f64,
+}
+
+/// The records applying a recipe writes: the new dataset version (its parent and recipe
+/// named), its rows, the recipe artifact with its fitted parameters, the Transform action
+/// (used: the parent version and the recipe; produced: the new version), edges and an audit
+/// entry.
+pub fn plan_transform(
+    parent: &DatasetRecord,
+    input: TransformInput,
+) -> (DatasetRecord, WriteBatch) {
+    let content_hash = input.content_hash.to_hex();
+    let recipe_json = input.recipe.to_json();
+    let recipe_hash = hash_bytes(recipe_json.as_bytes()).to_hex();
+    let stored_bytes = input.chunks.iter().map(|c| c.len() as u64).sum();
+    let dataset = DatasetRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        dataset_id: input.dataset_id.clone(),
+        name: input.dataset_name.clone(),
+        n_rows: input.n_rows,
+        n_cols: input.columns.len() as u64,
+        stored_bytes,
+        created_at_ms: input.ended_at_ms,
+        content_hash: content_hash.clone(),
+        columns: input.columns,
+        rows_per_chunk: input.rows_per_chunk,
+        n_chunks: input.chunks.len() as u64,
+        source: parent.source.clone(),
+        artifact_id: input.dataset_artifact_id.clone(),
+        parent_dataset_id: Some(parent.dataset_id.clone()),
+        recipe: Some(input.recipe.clone()),
+    };
+    let recipe_record = crate::records::RecipeRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.recipe_artifact_id.clone(),
+        content_hash: recipe_hash.clone(),
+        recipe: input.recipe.clone(),
+        fitted_json: input.fitted_json,
+        created_at_ms: input.ended_at_ms,
+    };
+    let recipe_artifact = ArtifactRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.recipe_artifact_id.clone(),
+        kind: ArtifactKind::Recipe,
+        name: if input.recipe.name.is_empty() {
+            format!("recipe for {}", input.dataset_name)
+        } else {
+            input.recipe.name.clone()
+        },
+        content_hash: recipe_hash.clone(),
+        created_at_ms: input.ended_at_ms,
+        properties: BTreeMap::from([("n_steps".into(), input.recipe.steps.len().to_string())]),
+    };
+    let dataset_artifact = ArtifactRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.dataset_artifact_id.clone(),
+        kind: ArtifactKind::DatasetVersion,
+        name: input.dataset_name.clone(),
+        content_hash: content_hash.clone(),
+        created_at_ms: input.ended_at_ms,
+        properties: BTreeMap::from([
+            ("dataset_id".into(), input.dataset_id.clone()),
+            ("n_rows".into(), input.n_rows.to_string()),
+            ("n_cols".into(), dataset.n_cols.to_string()),
+        ]),
+    };
+    let action = ActionRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        action_id: input.action_id.clone(),
+        kind: ActionKind::Transform,
+        status: ActionStatus::Completed,
+        parameters: BTreeMap::from([
+            ("recipe_hash".into(), recipe_hash.clone()),
+            ("n_steps".into(), input.recipe.steps.len().to_string()),
+        ]),
+        started_at_ms: input.started_at_ms,
+        ended_at_ms: input.ended_at_ms,
+        code_version: CODE_VERSION.to_string(),
+        inputs: vec![parent.artifact_id.clone(), input.recipe_artifact_id.clone()],
+        outputs: vec![input.dataset_artifact_id.clone()],
+    };
+    let edges = [
+        (
+            &parent.artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (
+            &input.recipe_artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (
+            &input.action_id,
+            &input.dataset_artifact_id,
+            EdgeType::Produced,
+        ),
+        (
+            &input.dataset_artifact_id,
+            &parent.artifact_id,
+            EdgeType::DerivedFrom,
+        ),
+    ];
+    let mut batch = WriteBatch::default();
+    for (index, bytes) in input.chunks.into_iter().enumerate() {
+        batch.ops.push(Op::PutBlob {
+            key: blob_key(&content_hash, index as u64),
+            bytes,
+        });
+    }
+    batch.put(stores::DATASETS, &dataset.dataset_id, &dataset);
+    batch.put(stores::RECIPES, &recipe_record.artifact_id, &recipe_record);
+    batch.put(
+        stores::ARTIFACTS,
+        &recipe_artifact.artifact_id,
+        &recipe_artifact,
+    );
+    batch.put(
+        stores::ARTIFACTS,
+        &dataset_artifact.artifact_id,
+        &dataset_artifact,
+    );
+    batch.put(stores::ACTIONS, &action.action_id, &action);
+    for (source_id, destination_id, edge_type) in edges {
+        let edge = EdgeRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            edge_id: format!("{source_id}>{destination_id}"),
+            source_id: source_id.clone(),
+            destination_id: destination_id.clone(),
+            edge_type,
+        };
+        batch.put(stores::EDGES, &edge.edge_id, &edge);
+    }
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms: input.ended_at_ms,
+        event: "transform".into(),
+        subject_id: input.dataset_artifact_id,
+        details: BTreeMap::from([
+            ("dataset_id".into(), dataset.dataset_id.clone()),
+            ("parent_dataset_id".into(), parent.dataset_id.clone()),
+            ("content_hash".into(), content_hash),
+            ("recipe_hash".into(), recipe_hash),
+            ("action_id".into(), input.action_id),
+        ]),
+    }));
+    (dataset, batch)
 }
 
 /// Why a user's change to a dataset was refused.
@@ -699,6 +865,90 @@ mod tests {
         assert!(store.records[stores::EDGES]
             .contains_key(&format!("art-profile>{}", dataset.artifact_id)));
         assert_eq!(store.audit.last().unwrap().event, "profile");
+        verify_chain(&store.audit).unwrap();
+    }
+
+    #[test]
+    fn a_transform_records_its_parent_recipe_and_new_version() {
+        use crate::recipe::{FillStrategy, Recipe, Step};
+        let mut store = MemoryStore::default();
+        let parent = import(&mut store, "penguins.csv", &penguins(), "a");
+        let frame = read_csv("penguins.csv", &penguins(), CsvOptions::default())
+            .unwrap()
+            .frame;
+        let recipe = Recipe::new(
+            "clean",
+            vec![
+                Step::FillMissing {
+                    columns: vec!["bill_length_mm".into()],
+                    strategy: FillStrategy::Median,
+                    fill_value: crate::recipe::Value::Null,
+                },
+                Step::OneHot {
+                    column: "island".into(),
+                    drop_first: false,
+                    dummy_na: false,
+                },
+            ],
+        );
+        let (fitted, out) = recipe.fit_transform(&frame).unwrap();
+        let (dataset, batch) = plan_transform(
+            &parent,
+            TransformInput {
+                dataset_id: "ds-child".into(),
+                dataset_artifact_id: "art-child".into(),
+                recipe_artifact_id: "art-recipe".into(),
+                action_id: "act-transform".into(),
+                dataset_name: "penguins (clean)".into(),
+                recipe: recipe.clone(),
+                fitted_json: fitted.to_json(),
+                content_hash: out.content_hash(),
+                n_rows: out.n_rows() as u64,
+                columns: out.column_summaries(),
+                rows_per_chunk: 1000,
+                chunks: out.to_ipc_chunks(1000).unwrap(),
+                started_at_ms: 5.0,
+                ended_at_ms: 6.0,
+            },
+        );
+        store.apply(batch);
+        let stored = store.dataset("ds-child").unwrap();
+        assert_eq!(stored, dataset);
+        assert_eq!(
+            stored.parent_dataset_id.as_deref(),
+            Some(parent.dataset_id.as_str())
+        );
+        assert_eq!(stored.recipe.as_ref(), Some(&recipe));
+        assert_eq!(
+            stored.n_cols,
+            8 - 1 + 3,
+            "island became three one-hot columns"
+        );
+        let bill = stored
+            .columns
+            .iter()
+            .find(|c| c.name == "bill_length_mm")
+            .unwrap();
+        assert_eq!(bill.missing_count, 0);
+        let action: ActionRecord =
+            serde_json::from_value(store.records[stores::ACTIONS]["act-transform"].clone())
+                .unwrap();
+        assert_eq!(
+            action.inputs,
+            vec![parent.artifact_id.clone(), "art-recipe".to_string()]
+        );
+        assert_eq!(action.outputs, vec!["art-child".to_string()]);
+        let recipe_record: crate::records::RecipeRecord =
+            serde_json::from_value(store.records[stores::RECIPES]["art-recipe"].clone()).unwrap();
+        let refitted = crate::recipe::FittedRecipe::from_json(&recipe_record.fitted_json).unwrap();
+        assert_eq!(
+            refitted.transform(&frame).unwrap().content_hash(),
+            out.content_hash()
+        );
+        assert!(
+            store.records[stores::EDGES].contains_key(&format!("art-child>{}", parent.artifact_id))
+        );
+        assert_eq!(store.audit.last().unwrap().event, "transform");
         verify_chain(&store.audit).unwrap();
     }
 

@@ -71,6 +71,18 @@ pub enum Request {
         dataset_id: String,
         target: Option<String>,
     },
+    /// Apply `recipe` to the first `max_rows` rows of a dataset, for a live preview.
+    PreviewRecipe {
+        dataset_id: String,
+        recipe: crate::recipe::Recipe,
+        max_rows: u32,
+    },
+    /// Fit `recipe` on a whole dataset and store the result as a new version with lineage.
+    ApplyRecipe {
+        dataset_id: String,
+        recipe: crate::recipe::Recipe,
+        new_name: String,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -137,6 +149,17 @@ pub enum Reply {
         profile: Box<crate::records::ProfileRecord>,
         /// False when the profile was read from storage.
         computed: bool,
+    },
+    RecipePreview {
+        dataset_id: String,
+        columns: Vec<crate::schema::ColumnSummary>,
+        rows: Vec<Vec<Option<String>>>,
+        /// Rows the preview started from and ended with (filters change the count).
+        n_rows_in: u64,
+        n_rows_out: u64,
+    },
+    Transformed {
+        dataset: DatasetRecord,
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,

@@ -22,7 +22,11 @@ pub mod stores {
     pub const AUDIT: &str = "audit";
     /// Profiles and insights reports, keyed by [`super::profile_key`].
     pub const PROFILES: &str = "profiles";
-    pub const ALL: [&str; 7] = [DATASETS, BLOBS, ARTIFACTS, ACTIONS, EDGES, AUDIT, PROFILES];
+    /// Applied recipes with their fitted parameters, keyed by their artifact id.
+    pub const RECIPES: &str = "recipes";
+    pub const ALL: [&str; 8] = [
+        DATASETS, BLOBS, ARTIFACTS, ACTIONS, EDGES, AUDIT, PROFILES, RECIPES,
+    ];
 }
 
 /// A dataset version as the Data page lists it. Its rows live in `blobs` under
@@ -45,6 +49,12 @@ pub struct DatasetRecord {
     pub source: SourceFile,
     /// The lineage artifact that stands for this dataset version.
     pub artifact_id: String,
+    /// The dataset this version was made from by a recipe (`None` for an import).
+    #[serde(default)]
+    pub parent_dataset_id: Option<String>,
+    /// The recipe that made it from its parent.
+    #[serde(default)]
+    pub recipe: Option<crate::recipe::Recipe>,
 }
 
 impl DatasetRecord {
@@ -78,6 +88,20 @@ pub struct ProfileRecord {
     pub insights: crate::profile::InsightsReport,
 }
 
+/// A recipe as applied to a dataset: the steps and what fitting them learnt (means,
+/// vocabularies…), so the same transform can be applied to new data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecipeRecord {
+    pub schema_version: u32,
+    pub artifact_id: String,
+    /// BLAKE3 of the recipe's JSON.
+    pub content_hash: String,
+    pub recipe: crate::recipe::Recipe,
+    /// The fitted recipe's JSON (fitted parameters need the engine to be read).
+    pub fitted_json: String,
+    pub created_at_ms: f64,
+}
+
 /// The file a dataset was imported from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceFile {
@@ -94,6 +118,8 @@ pub enum ArtifactKind {
     DatasetVersion,
     /// A dataset version's profile and data quality report.
     Profile,
+    /// A recipe as applied, with what it learnt from its input.
+    Recipe,
 }
 
 /// Anything produced or used: named, typed and content-addressed (SageMaker's Artifact).
@@ -113,6 +139,7 @@ pub struct ArtifactRecord {
 pub enum ActionKind {
     Import,
     Profile,
+    Transform,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use crate::bridge;
 use crate::format;
 use crate::pages::profile::ProfilePanel;
+use crate::pages::recipe::RecipePanel;
 
 /// Samples bundled in `public/samples` (licences in `public/samples/README.md`).
 const SAMPLES: [(&str, &str); 5] = [
@@ -195,6 +196,13 @@ pub fn DataPage() -> impl IntoView {
                 Some(
                     view! {
                         <Preview dataset=dataset.clone() />
+                        <RecipePanel
+                            dataset=dataset.clone()
+                            on_applied=Callback::new(move |dataset_id: String| {
+                                state.selected.set(Some(dataset_id));
+                                state.refresh();
+                            })
+                        />
                         <ProfilePanel dataset=dataset />
                     },
                 )
@@ -372,6 +380,14 @@ fn DatasetList(state: DataState) -> impl IntoView {
 
 #[component]
 fn DatasetRow(state: DataState, dataset: DatasetRecord) -> impl IntoView {
+    // The version it was made from, by name (or id if that one was deleted since).
+    let parent_name = dataset.parent_dataset_id.as_ref().map(|parent_id| {
+        state.datasets.with_untracked(|all| {
+            all.iter()
+                .find(|d| &d.dataset_id == parent_id)
+                .map_or_else(|| parent_id.clone(), |d| d.name.clone())
+        })
+    });
     let renaming = RwSignal::new(false);
     let confirming_delete = RwSignal::new(false);
     let new_name = RwSignal::new(dataset.name.clone());
@@ -442,6 +458,7 @@ fn DatasetRow(state: DataState, dataset: DatasetRecord) -> impl IntoView {
                         view! { <span>{name.clone()}</span> }.into_any()
                     }
                 }}
+                {parent_name.clone().map(|p| view! { <div class="parent" data-testid="dataset-parent">{format!("from {p}")}</div> })}
             </td>
             <td class="num" data-testid="dataset-rows">
                 {format::count(dataset.n_rows)}
@@ -557,7 +574,8 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
 
     let columns = dataset.columns.clone();
     let n_cols = columns.len();
-    let grid_template = format!("4.5rem repeat({n_cols}, minmax(7rem, 1fr))");
+    // Fixed widths keep the sticky header and the absolutely placed rows aligned.
+    let grid_template = format!("4.5rem repeat({n_cols}, 9.5rem)");
     let grid_template_body = grid_template.clone();
     view! {
         <section class="preview" data-testid="preview">

@@ -8,7 +8,8 @@ use compute::csv::{check_import_size, CsvImporter, CsvOptions};
 use compute::frame::Frame;
 use compute::lineage::{make_id, plan_delete, plan_import, plan_rename, verify_chain, ImportInput};
 use compute::protocol::{ErrorKind, ImportSource, JobError, Progress, Reply, Request, RequestId};
-use compute::records::SourceFile;
+use compute::recipe::Recipe;
+use compute::records::{DatasetRecord, SourceFile};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -157,6 +158,16 @@ pub async fn run(
                 chain_valid,
             })
         }
+        Request::PreviewRecipe {
+            dataset_id,
+            recipe,
+            max_rows,
+        } => preview_recipe(ctx, &dataset_id, &recipe, max_rows).await,
+        Request::ApplyRecipe {
+            dataset_id,
+            recipe,
+            new_name,
+        } => apply_recipe(ctx, request_id, &dataset_id, recipe, &new_name, progress).await,
         Request::ProfileDataset { dataset_id, target } => {
             profile_dataset(ctx, request_id, &dataset_id, target, progress).await
         }
@@ -314,8 +325,7 @@ async fn import_csv(
         done: 0,
         total: 1,
     });
-    let bytes_per_row = (frame.estimated_size_bytes() / (frame.n_rows().max(1) as u64)).max(1);
-    let rows_per_chunk = (STORED_CHUNK_BYTES / bytes_per_row).clamp(256, 1 << 20);
+    let rows_per_chunk = rows_per_chunk(&frame);
     let chunks = frame
         .to_ipc_chunks(rows_per_chunk as usize)
         .map_err(|e| JobError::new(ErrorKind::Internal, e.to_string()))?;
@@ -414,4 +424,128 @@ async fn row_window(
         start,
         rows: frame.row_window(offset, (end - start) as usize),
     })
+}
+
+/// Loads all rows of a dataset, chunk by chunk, reporting progress and honouring cancel.
+async fn load_frame(
+    ctx: &Context,
+    store: &Store,
+    request_id: RequestId,
+    dataset: &DatasetRecord,
+    progress: &dyn Fn(Progress),
+) -> Result<Frame, JobError> {
+    let mut chunks = Vec::with_capacity(dataset.n_chunks as usize);
+    for index in 0..dataset.n_chunks {
+        ctx.check_cancelled(request_id)?;
+        chunks.extend(store.chunks(&dataset.content_hash, index, index).await?);
+        progress(Progress {
+            stage: "loading rows".into(),
+            done: index + 1,
+            total: dataset.n_chunks + 1,
+        });
+    }
+    decode(dataset, &chunks)
+}
+
+fn decode(dataset: &DatasetRecord, chunks: &[Vec<u8>]) -> Result<Frame, JobError> {
+    let slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_slice()).collect();
+    Frame::from_ipc_chunks(&slices).map_err(|e| {
+        JobError::new(
+            ErrorKind::Storage,
+            format!("stored rows of {} are damaged: {e}", dataset.name),
+        )
+    })
+}
+
+/// Rows a preview shows at most.
+const PREVIEW_ROWS: usize = 50;
+
+async fn preview_recipe(
+    ctx: &Context,
+    dataset_id: &str,
+    recipe: &Recipe,
+    max_rows: u32,
+) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let dataset = store.dataset(dataset_id).await?;
+    // The first chunk holds the head of the data: enough for a live preview.
+    let chunks = if dataset.n_chunks == 0 {
+        Vec::new()
+    } else {
+        store.chunks(&dataset.content_hash, 0, 0).await?
+    };
+    let frame = decode(&dataset, &chunks)?;
+    let head = (max_rows as usize).min(frame.n_rows());
+    let out = compute::recipe::preview(recipe, &frame, head)
+        .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+    Ok(Reply::RecipePreview {
+        dataset_id: dataset_id.to_string(),
+        columns: out.column_summaries(),
+        rows: out.row_window(0, PREVIEW_ROWS),
+        n_rows_in: head as u64,
+        n_rows_out: out.n_rows() as u64,
+    })
+}
+
+async fn apply_recipe(
+    ctx: &Context,
+    request_id: RequestId,
+    dataset_id: &str,
+    recipe: Recipe,
+    new_name: &str,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let parent = store.dataset(dataset_id).await?;
+    let new_name = new_name.trim();
+    if new_name.is_empty() {
+        return Err(JobError::new(
+            ErrorKind::BadInput,
+            "a dataset name cannot be empty",
+        ));
+    }
+    let started_at_ms = now_ms();
+    let frame = load_frame(ctx, &store, request_id, &parent, progress).await?;
+    progress(Progress {
+        stage: "transforming".into(),
+        done: parent.n_chunks,
+        total: parent.n_chunks + 1,
+    });
+    let (fitted, out) = recipe
+        .fit_transform(&frame)
+        .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+    drop(frame);
+    ctx.check_cancelled(request_id)?;
+    let rows_per_chunk = rows_per_chunk(&out);
+    let chunks = out
+        .to_ipc_chunks(rows_per_chunk as usize)
+        .map_err(|e| JobError::new(ErrorKind::Internal, e.to_string()))?;
+    let (dataset, batch) = compute::lineage::plan_transform(
+        &parent,
+        compute::lineage::TransformInput {
+            dataset_id: make_id("ds", &entropy()),
+            dataset_artifact_id: make_id("art", &entropy()),
+            recipe_artifact_id: make_id("art", &entropy()),
+            action_id: make_id("act", &entropy()),
+            dataset_name: new_name.to_string(),
+            recipe,
+            fitted_json: fitted.to_json(),
+            content_hash: out.content_hash(),
+            n_rows: out.n_rows() as u64,
+            columns: out.column_summaries(),
+            rows_per_chunk,
+            chunks,
+            started_at_ms,
+            ended_at_ms: now_ms(),
+        },
+    );
+    ctx.check_cancelled(request_id)?;
+    store.apply(batch).await?;
+    Ok(Reply::Transformed { dataset })
+}
+
+/// Rows per stored chunk so that a chunk holds about [`STORED_CHUNK_BYTES`].
+fn rows_per_chunk(frame: &Frame) -> u64 {
+    let bytes_per_row = (frame.estimated_size_bytes() / (frame.n_rows().max(1) as u64)).max(1);
+    (STORED_CHUNK_BYTES / bytes_per_row).clamp(256, 1 << 20)
 }

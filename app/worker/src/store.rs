@@ -17,8 +17,8 @@ use wasm_bindgen::{JsCast, JsValue};
 pub const DEFAULT_DB_NAME: &str = "ml-studio";
 
 /// Bump with every change of stores or indexes, and add a step to the upgrade below.
-/// 1: datasets, blobs, artifacts, actions, edges, audit. 2: profiles.
-const DB_VERSION: u32 = 2;
+/// 1: datasets, blobs, artifacts, actions, edges, audit. 2: profiles. 3: recipes.
+const DB_VERSION: u32 = 3;
 
 const BY_CONTENT_HASH: &str = "by_content_hash";
 
@@ -104,6 +104,9 @@ impl Store {
                 }
                 if old_version < 2 {
                     db.create_object_store(stores::PROFILES).build()?;
+                }
+                if old_version < 3 {
+                    db.create_object_store(stores::RECIPES).build()?;
                 }
                 Ok(())
             })
