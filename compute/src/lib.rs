@@ -13,6 +13,8 @@ pub mod schema;
 #[cfg(feature = "engine")]
 pub mod csv;
 #[cfg(feature = "engine")]
+pub mod export;
+#[cfg(feature = "engine")]
 pub mod formula;
 #[cfg(feature = "engine")]
 pub mod frame;

@@ -260,6 +260,8 @@ fn lint() -> Result {
             "-p",
             "xtask",
             "--all-targets",
+            "--features",
+            "compute/cli",
             "--",
             "-D",
             "warnings",
@@ -366,8 +368,19 @@ fn test_all() -> Result {
     lint()?;
     check_deps()?;
 
-    say("native tests (compute, xtask)");
-    run(cmd("cargo", &["test", "-p", "compute", "-p", "xtask"]))?;
+    say("native tests (compute with its CLI, xtask)");
+    run(cmd(
+        "cargo",
+        &[
+            "test",
+            "-p",
+            "compute",
+            "-p",
+            "xtask",
+            "--features",
+            "compute/cli",
+        ],
+    ))?;
 
     say("wasm tests in headless Chromium (storage, worker bridge)");
     for package in ["worker", "app"] {

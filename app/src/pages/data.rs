@@ -59,7 +59,12 @@ struct DataState {
 impl DataState {
     fn refresh(self) {
         spawn_local(async move {
-            match bridge::call(Request::ListDatasets, None, |_| {}).await {
+            let result = bridge::call(Request::ListDatasets, None, |_| {}).await;
+            // The page may have been left while the worker answered.
+            if self.datasets.is_disposed() {
+                return;
+            }
+            match result {
                 Ok(Reply::Datasets { datasets }) => {
                     if let Some(id) = self.selected.get_untracked() {
                         if !datasets.iter().any(|d| d.dataset_id == id) {
@@ -98,14 +103,14 @@ impl DataState {
         });
         let jobs = self.jobs;
         let on_progress = move |p: Progress| {
-            jobs.update(|jobs| {
+            jobs.try_update(|jobs| {
                 if let Some(job) = jobs.iter_mut().find(|j| j.request_id == request_id) {
                     job.state = JobState::Running {
                         fraction: p.fraction(),
                         stage: p.stage,
                     };
                 }
-            })
+            });
         };
         spawn_local(async move {
             let request = Request::ImportCsv {
@@ -114,6 +119,9 @@ impl DataState {
                 size_bytes,
             };
             let result = pool.request(request_id, request, blob, on_progress).await;
+            if jobs.is_disposed() {
+                return;
+            }
             match result {
                 Ok(Reply::Imported {
                     dataset,
@@ -406,7 +414,11 @@ fn DatasetRow(state: DataState, dataset: DatasetRecord) -> impl IntoView {
                 dataset_id,
                 new_name: name,
             };
-            match bridge::call(request, None, |_| {}).await {
+            let result = bridge::call(request, None, |_| {}).await;
+            if state.datasets.is_disposed() {
+                return;
+            }
+            match result {
                 Ok(_) => state.refresh(),
                 Err(error) => state.notice.set(Some(format::error(&error))),
             }
@@ -416,7 +428,11 @@ fn DatasetRow(state: DataState, dataset: DatasetRecord) -> impl IntoView {
         let dataset_id = id_for_delete.clone();
         confirming_delete.set(false);
         spawn_local(async move {
-            match bridge::call(Request::DeleteDataset { dataset_id }, None, |_| {}).await {
+            let result = bridge::call(Request::DeleteDataset { dataset_id }, None, |_| {}).await;
+            if state.datasets.is_disposed() {
+                return;
+            }
+            match result {
                 Ok(_) => state.refresh(),
                 Err(error) => state.notice.set(Some(format::error(&error))),
             }
@@ -555,7 +571,11 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
                 start,
                 len,
             };
-            match bridge::call(request, None, |_| {}).await {
+            let result = bridge::call(request, None, |_| {}).await;
+            if window.is_disposed() {
+                return;
+            }
+            match result {
                 Ok(Reply::Rows {
                     dataset_id,
                     start,

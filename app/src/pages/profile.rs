@@ -32,9 +32,13 @@ pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
         spawn_local(async move {
             let request = Request::ProfileDataset { dataset_id, target };
             let result = bridge::call(request, None, move |p| {
-                state.set(PanelState::Running(p.fraction()))
+                state.try_set(PanelState::Running(p.fraction()));
             })
             .await;
+            // The panel may have been closed while the worker ran: then nobody is waiting.
+            if state.is_disposed() {
+                return;
+            }
             state.set(match result {
                 Ok(Reply::Profile { profile, .. }) => PanelState::Ready(profile),
                 Ok(other) => PanelState::Failed(format!("unexpected reply: {other:?}")),

@@ -103,7 +103,8 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
         };
         spawn_local(async move {
             let result = bridge::call(request, None, |_| {}).await;
-            if preview_seq.get_value() != seq {
+            // The panel may be gone (another dataset selected) by the time the worker answers.
+            if preview.is_disposed() || preview_seq.get_value() != seq {
                 return;
             }
             preview.set(Some(match result {
@@ -137,9 +138,13 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
         apply_state.set(Some(Ok(0.0)));
         spawn_local(async move {
             let result = bridge::call(request, None, move |p| {
-                apply_state.set(Some(Ok(p.fraction())))
+                apply_state.try_set(Some(Ok(p.fraction())));
             })
             .await;
+            if apply_state.is_disposed() {
+                // The new version is stored all the same; the list shows it on its next refresh.
+                return;
+            }
             match result {
                 Ok(Reply::Transformed { dataset }) => {
                     apply_state.set(None);
@@ -159,6 +164,9 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
         input.set_value("");
         spawn_local(async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+            if form_error.is_disposed() {
+                return;
+            }
             let text = text.ok().and_then(|t| t.as_string()).unwrap_or_default();
             match Recipe::from_json(&text) {
                 Ok(imported) => {

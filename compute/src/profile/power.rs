@@ -11,7 +11,7 @@
 //! times as common as usual predicts it, although it is still outnumbered there. It is a one-feature lookup table: a feature with power near 1 tells
 //! the target away, which a real feature rarely does.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::cells::{codes, Cells};
 use super::kernels::{quantile_sorted, SplitMix64};
@@ -157,7 +157,9 @@ fn balanced_accuracy(
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(&class, _)| class)?;
-    let mut per_class: HashMap<u32, (u64, u64)> = HashMap::new();
+    // Ordered by class, so the recalls are summed in the same order in every process (a
+    // HashMap's order differs per process and changes the last bit of the sum).
+    let mut per_class: BTreeMap<u32, (u64, u64)> = BTreeMap::new();
     for &row in test {
         let predicted = prediction.get(&groups[row]).copied().unwrap_or(fallback);
         let entry = per_class.entry(classes[row]).or_default();

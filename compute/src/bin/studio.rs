@@ -1,0 +1,357 @@
+//! The native `studio` command: profiles CSV files and applies recipes to them with the same library functions the browser's workers run.
+//!
+//! Arguments are parsed by hand (the crate takes no argument-parsing dependency). Errors
+//! print `studio: <message>` on stderr; the exit code is 2 for a usage error and 1 for a
+//! data error (a file that cannot be read, a recipe that does not apply).
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::process::ExitCode;
+
+use compute::csv::{read_csv, CsvOptions};
+use compute::export::write_csv_to;
+use compute::frame::Frame;
+use compute::profile::{
+    insights, profile, DatasetProfile, InsightsReport, ProblemType, ProfileOptions, Severity,
+};
+use compute::recipe::Recipe;
+use serde::Serialize;
+
+const USAGE: &str = "\
+studio: profile and transform CSV files like the ML studio in the browser
+
+USAGE:
+    studio profile DATA.csv [--target COLUMN] [--json]
+        Column statistics (count, missing, distinct, mean, std, min, max) and the data
+        quality insights; --json prints one line {\"profile\": ..., \"insights\": ...}.
+    studio transform --recipe RECIPE.json IN.csv OUT.csv [--fitted-out FITTED.json]
+        Fits the recipe on IN.csv, writes the transformed rows to OUT.csv and, with
+        --fitted-out, the fitted recipe (to replay it on new data).
+    studio version
+        Prints the version.
+    studio --help
+        Prints this help.
+
+Exit codes: 0 success, 1 a data error, 2 a usage error.";
+
+/// Why the command failed: the exit code follows from the kind.
+enum Failure {
+    Usage(String),
+    Data(String),
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("studio: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Data(message)) => {
+            eprintln!("studio: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    if args.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("{USAGE}");
+        return Ok(());
+    }
+    let Some((command, rest)) = args.split_first() else {
+        return Err(Failure::Usage("missing command".to_string()));
+    };
+    match command.as_str() {
+        "profile" => run_profile(rest),
+        "transform" => run_transform(rest),
+        "version" | "--version" => {
+            expect_no_arguments("version", rest)?;
+            println!("studio {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Failure::Usage(format!("unknown command \"{other}\""))),
+    }
+}
+
+fn expect_no_arguments(command: &str, rest: &[String]) -> Result<(), Failure> {
+    match rest.first() {
+        None => Ok(()),
+        Some(extra) => Err(Failure::Usage(format!(
+            "{command} takes no arguments, found \"{extra}\""
+        ))),
+    }
+}
+
+/// A subcommand's arguments: `--name value` options, `--name` switches and positionals.
+struct Parsed {
+    options: Vec<(&'static str, String)>,
+    switches: Vec<&'static str>,
+    positionals: Vec<String>,
+}
+
+impl Parsed {
+    fn option(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(option, _)| *option == name)
+            .map(|(_, value)| value.as_str())
+    }
+
+    fn switch(&self, name: &str) -> bool {
+        self.switches.contains(&name)
+    }
+}
+
+fn parse(
+    command: &str,
+    args: &[String],
+    option_names: &[&'static str],
+    switch_names: &[&'static str],
+) -> Result<Parsed, Failure> {
+    let mut parsed = Parsed {
+        options: Vec::new(),
+        switches: Vec::new(),
+        positionals: Vec::new(),
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if let Some(&name) = option_names.iter().find(|name| *name == arg) {
+            let value = args
+                .next()
+                .ok_or_else(|| Failure::Usage(format!("{command}: {name} needs a value")))?;
+            if parsed.option(name).is_some() {
+                return Err(Failure::Usage(format!("{command}: {name} given twice")));
+            }
+            parsed.options.push((name, value.clone()));
+        } else if let Some(&name) = switch_names.iter().find(|name| *name == arg) {
+            parsed.switches.push(name);
+        } else if arg.starts_with("--") {
+            return Err(Failure::Usage(format!(
+                "{command}: unknown option \"{arg}\""
+            )));
+        } else {
+            parsed.positionals.push(arg.clone());
+        }
+    }
+    Ok(parsed)
+}
+
+/// Reads a CSV file with the browser's reader; its warnings (skipped blank lines, a
+/// missing header) go to stderr.
+fn read_frame(path: &str) -> Result<Frame, Failure> {
+    let bytes = std::fs::read(path).map_err(|error| Failure::Data(format!("{path}: {error}")))?;
+    let imported = read_csv(path, &bytes, CsvOptions::default())
+        .map_err(|error| Failure::Data(error.to_string()))?;
+    for warning in &imported.warnings {
+        eprintln!("studio: {path}: warning: {warning}");
+    }
+    Ok(imported.frame)
+}
+
+/// What `profile --json` prints: the same serde types the browser stores.
+#[derive(Serialize)]
+struct ProfileOutput<'a> {
+    profile: &'a DatasetProfile,
+    insights: &'a InsightsReport,
+}
+
+fn run_profile(args: &[String]) -> Result<(), Failure> {
+    let parsed = parse("profile", args, &["--target"], &["--json"])?;
+    let path = match parsed.positionals.as_slice() {
+        [path] => path,
+        [] => return Err(Failure::Usage("profile: missing DATA.csv".to_string())),
+        [_, extra, ..] => {
+            return Err(Failure::Usage(format!(
+                "profile: unexpected argument \"{extra}\""
+            )))
+        }
+    };
+    let frame = read_frame(path)?;
+    let dataset_profile = profile(&frame, &ProfileOptions::default());
+    let report = insights(&frame, &dataset_profile, parsed.option("--target"))
+        .map_err(|error| Failure::Data(format!("{path}: {error}")))?;
+    let output = if parsed.switch("--json") {
+        let json = serde_json::to_string(&ProfileOutput {
+            profile: &dataset_profile,
+            insights: &report,
+        })
+        .expect("profiles and insights always serialize");
+        json + "\n"
+    } else {
+        profile_table(&dataset_profile, &report)
+    };
+    write_stdout(output.as_bytes())
+}
+
+/// Writes to stdout, treating a closed pipe (`studio profile … | head`) as success.
+fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(Failure::Data(format!("writing to stdout: {error}"))),
+    }
+}
+
+/// The profile as a plain-text table, one row per column, then the insights.
+fn profile_table(dataset_profile: &DatasetProfile, report: &InsightsReport) -> String {
+    let header = [
+        "name", "type", "count", "missing", "distinct", "mean", "std", "min", "max",
+    ];
+    let rows: Vec<[String; 9]> = dataset_profile
+        .columns
+        .iter()
+        .map(|column| {
+            let numeric = column.numeric.as_ref();
+            let distinct = if column.distinct_is_approximate {
+                format!("~{}", column.distinct)
+            } else {
+                column.distinct.to_string()
+            };
+            [
+                column.name.clone(),
+                column.column_type.label().to_string(),
+                column.count.to_string(),
+                column.missing.to_string(),
+                distinct,
+                number(numeric.and_then(|numeric| numeric.mean)),
+                number(numeric.and_then(|numeric| numeric.std)),
+                column.min_text.clone().unwrap_or_default(),
+                column.max_text.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|name| name.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let sampled = match dataset_profile.sampled_rows {
+        Some(sampled) => format!(", statistics on a sample of {sampled} rows"),
+        None => String::new(),
+    };
+    writeln!(
+        out,
+        "{} rows, {} columns, {} duplicate rows, {} missing cells{sampled}\n",
+        dataset_profile.n_rows,
+        dataset_profile.n_cols,
+        dataset_profile.duplicate_rows,
+        dataset_profile.missing_cells
+    )
+    .expect("writing to a String cannot fail");
+    let header_cells = header.map(str::to_string);
+    for row in std::iter::once(&header_cells).chain(&rows) {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(|(index, (cell, width))| {
+                // Text columns left-aligned, counts and statistics right-aligned.
+                if index < 2 {
+                    format!("{cell:<width$}")
+                } else {
+                    format!("{cell:>width$}")
+                }
+            })
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end()).expect("writing to a String cannot fail");
+    }
+    out.push('\n');
+    if let Some(target) = &report.target {
+        writeln!(
+            out,
+            "target {}: {}, {} missing\n",
+            target.column,
+            problem_type_label(target.problem_type),
+            target.missing
+        )
+        .expect("writing to a String cannot fail");
+    }
+    if report.insights.is_empty() {
+        out.push_str("insights: none\n");
+    } else {
+        out.push_str("insights:\n");
+        for insight in &report.insights {
+            let severity = match insight.severity {
+                Severity::High => "high",
+                Severity::Medium => "medium",
+                Severity::Low => "low",
+            };
+            writeln!(out, "  {severity:<6}  {}", insight.message)
+                .expect("writing to a String cannot fail");
+        }
+    }
+    out
+}
+
+fn problem_type_label(problem_type: ProblemType) -> &'static str {
+    match problem_type {
+        ProblemType::Regression => "regression",
+        ProblemType::BinaryClassification => "binary classification",
+        ProblemType::MulticlassClassification => "multiclass classification",
+    }
+}
+
+/// A statistic with four decimals, or an empty cell when it is undefined.
+fn number(value: Option<f64>) -> String {
+    value.map_or_else(String::new, |value| format!("{value:.4}"))
+}
+
+fn run_transform(args: &[String]) -> Result<(), Failure> {
+    let parsed = parse("transform", args, &["--recipe", "--fitted-out"], &[])?;
+    let recipe_path = parsed
+        .option("--recipe")
+        .ok_or_else(|| Failure::Usage("transform: missing --recipe RECIPE.json".to_string()))?;
+    let (input_path, output_path) = match parsed.positionals.as_slice() {
+        [input, output] => (input, output),
+        [] | [_] => {
+            return Err(Failure::Usage(
+                "transform: expected IN.csv and OUT.csv".to_string(),
+            ))
+        }
+        [_, _, extra, ..] => {
+            return Err(Failure::Usage(format!(
+                "transform: unexpected argument \"{extra}\""
+            )))
+        }
+    };
+    let recipe_json = std::fs::read_to_string(recipe_path)
+        .map_err(|error| Failure::Data(format!("{recipe_path}: {error}")))?;
+    let recipe = Recipe::from_json(&recipe_json)
+        .map_err(|error| Failure::Data(format!("{recipe_path}: {error}")))?;
+    let input = read_frame(input_path)?;
+    let (fitted, output) = recipe
+        .fit_transform(&input)
+        .map_err(|error| Failure::Data(format!("recipe {recipe_path} on {input_path}: {error}")))?;
+    let write_output = || -> std::io::Result<()> {
+        let mut writer = BufWriter::new(File::create(output_path)?);
+        write_csv_to(&output, &mut writer)?;
+        writer
+            .into_inner()
+            .map_err(|error| error.into_error())?
+            .sync_all()
+    };
+    write_output().map_err(|error| Failure::Data(format!("{output_path}: {error}")))?;
+    if let Some(fitted_path) = parsed.option("--fitted-out") {
+        std::fs::write(fitted_path, fitted.to_json())
+            .map_err(|error| Failure::Data(format!("{fitted_path}: {error}")))?;
+    }
+    eprintln!(
+        "studio: {input_path} ({} rows, {} columns) -> {output_path} ({} rows, {} columns), content hash {}",
+        input.n_rows(),
+        input.n_cols(),
+        output.n_rows(),
+        output.n_cols(),
+        output.content_hash().to_hex()
+    );
+    Ok(())
+}
