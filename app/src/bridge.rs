@@ -131,7 +131,7 @@ impl Pool {
                         .and_then(|v| v.as_string());
                     let json = json.unwrap_or_default();
                     match EventEnvelope::from_json(&json) {
-                        Ok(envelope) => Shared::deliver(&shared, envelope),
+                        Ok(envelope) => Shared::deliver(&shared, envelope, &data),
                         Err(error) => {
                             // Fail the request it answers rather than leave it waiting forever.
                             let request_id = serde_json::from_str::<serde_json::Value>(&json)
@@ -145,10 +145,15 @@ impl Pool {
                                 .into(),
                             );
                             if let Some(request_id) = request_id {
-                                Shared::deliver(
-                                    &shared,
-                                    EventEnvelope::new(request_id, Event::Failed(error)),
-                                );
+                                let envelope = EventEnvelope::new(request_id, Event::Failed(error));
+                                let data = js_sys::Object::new();
+                                js_sys::Reflect::set(
+                                    &data,
+                                    &"json".into(),
+                                    &envelope.to_json().into(),
+                                )
+                                .expect("fresh object");
+                                Shared::deliver(&shared, envelope, &data);
                             }
                         }
                     }
@@ -189,6 +194,20 @@ impl Pool {
         attachment: Option<web_sys::Blob>,
         on_progress: impl Fn(Progress) + 'static,
     ) -> Result<Reply, JobError> {
+        self.request_with_bytes(request_id, request, attachment, on_progress)
+            .await
+            .map(|(reply, _)| reply)
+    }
+
+    /// Like [`Pool::request`], also giving the bytes a worker transferred beside its reply
+    /// (an export), without a copy.
+    pub async fn request_with_bytes(
+        &self,
+        request_id: RequestId,
+        request: Request,
+        attachment: Option<web_sys::Blob>,
+        on_progress: impl Fn(Progress) + 'static,
+    ) -> Result<(Reply, Option<js_sys::ArrayBuffer>), JobError> {
         let lane = (0..self.lanes.len())
             .min_by_key(|i| self.lanes[*i].in_flight.get())
             .expect("a pool has at least one worker");
@@ -228,9 +247,16 @@ impl Pool {
         self.lanes[lane]
             .in_flight
             .set(self.lanes[lane].in_flight.get() - 1);
-        let json = outcome.ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let data = outcome.unwrap_or(JsValue::UNDEFINED);
+        let json = js_sys::Reflect::get(&data, &"json".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        let bytes = js_sys::Reflect::get(&data, &"buffer".into())
+            .ok()
+            .and_then(|v| v.dyn_into::<js_sys::ArrayBuffer>().ok());
         match EventEnvelope::from_json(&json).map(|e| e.event) {
-            Ok(Event::Done(reply)) => Ok(reply),
+            Ok(Event::Done(reply)) => Ok((reply, bytes)),
             Ok(Event::Failed(error)) => Err(error),
             Ok(Event::Progress(_)) => unreachable!("only terminal events resolve a request"),
             Err(error) => Err(error),
@@ -263,12 +289,13 @@ impl Pool {
 }
 
 impl Shared {
-    fn deliver(shared: &Rc<Shared>, envelope: EventEnvelope) {
+    /// Progress goes to the request's callback; a terminal event resolves its request with
+    /// the whole message (`{ json, buffer? }`), so transferred bytes reach the caller.
+    fn deliver(shared: &Rc<Shared>, envelope: EventEnvelope, data: &JsValue) {
         if envelope.is_terminal() {
             let pending = shared.pending.borrow_mut().remove(&envelope.request_id);
             if let Some(pending) = pending {
-                let json: JsValue = envelope.to_json().into();
-                if let Err(error) = pending.resolve.call1(&JsValue::NULL, &json) {
+                if let Err(error) = pending.resolve.call1(&JsValue::NULL, data) {
                     web_sys::console::error_2(
                         &"studio: a reply could not be delivered".into(),
                         &error,

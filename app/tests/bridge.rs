@@ -93,6 +93,48 @@ async fn an_import_reports_progress_and_its_rows_come_back_in_windows() {
 }
 
 #[wasm_bindgen_test]
+async fn an_export_transfers_the_csv_bytes_beside_the_reply() {
+    let pool = pool("export");
+    let reply = pool
+        .request(
+            pool.next_request_id(),
+            import_request("penguins.csv"),
+            Some(blob(PENGUINS)),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let Reply::Imported { dataset, .. } = reply else {
+        panic!("expected Imported")
+    };
+    let (reply, bytes) = pool
+        .request_with_bytes(
+            pool.next_request_id(),
+            Request::ExportCsv {
+                dataset_id: dataset.dataset_id.clone(),
+            },
+            None,
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let Reply::ExportedCsv {
+        size_bytes,
+        file_name,
+        ..
+    } = reply
+    else {
+        panic!("expected ExportedCsv, got {reply:?}")
+    };
+    assert_eq!(file_name, "penguins.csv");
+    let bytes = js_sys::Uint8Array::new(&bytes.expect("the CSV travels beside the reply")).to_vec();
+    assert_eq!(bytes.len() as u64, size_bytes);
+    let text = String::from_utf8(bytes).unwrap();
+    assert_eq!(text.lines().count(), 345);
+    assert!(text.starts_with("species,island,bill_length_mm"));
+}
+
+#[wasm_bindgen_test]
 async fn a_broken_file_is_an_error_with_its_row_and_keeps_earlier_datasets() {
     let pool = pool("broken");
     pool.request(

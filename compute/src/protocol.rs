@@ -83,6 +83,11 @@ pub enum Request {
         recipe: crate::recipe::Recipe,
         new_name: String,
     },
+    /// A dataset version as CSV (formula-injection safe); the bytes travel beside the reply
+    /// as a transferred `ArrayBuffer`, not inside the JSON.
+    ExportCsv {
+        dataset_id: String,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -160,6 +165,12 @@ pub enum Reply {
     },
     Transformed {
         dataset: DatasetRecord,
+    },
+    /// The CSV bytes are attached to the message.
+    ExportedCsv {
+        dataset_id: String,
+        file_name: String,
+        size_bytes: u64,
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,

@@ -592,6 +592,7 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
         });
     });
 
+    let export_id = dataset_id.clone();
     let columns = dataset.columns.clone();
     let n_cols = columns.len();
     // Fixed widths keep the sticky header and the absolutely placed rows aligned.
@@ -601,6 +602,9 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
         <section class="preview" data-testid="preview">
             <h2>
                 {format!("{} — {} rows × {} columns", dataset.name, format::count(n_rows), n_cols)}
+                <button class="export" data-testid="export-csv" on:click=move |_| export_csv(export_id.clone(), error)>
+                    "Export CSV"
+                </button>
             </h2>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div
@@ -721,4 +725,33 @@ fn StorageStatus() -> impl IntoView {
             {move || status.get()}
         </p>
     }
+}
+
+/// Asks a worker for the dataset as CSV; the bytes arrive as a transferred buffer and are
+/// offered as a download.
+fn export_csv(dataset_id: String, error: RwSignal<Option<String>>) {
+    spawn_local(async move {
+        let pool = match bridge::pool() {
+            Ok(pool) => pool,
+            Err(e) => {
+                error.try_set(Some(format::error(&e)));
+                return;
+            }
+        };
+        let request_id = pool.next_request_id();
+        let result = pool
+            .request_with_bytes(request_id, Request::ExportCsv { dataset_id }, None, |_| {})
+            .await;
+        match result {
+            Ok((Reply::ExportedCsv { file_name, .. }, Some(buffer))) => {
+                crate::download::offer(&file_name, "text/csv", &[buffer.into()]);
+            }
+            Ok(other) => {
+                error.try_set(Some(format!("unexpected reply: {:?}", other.0)));
+            }
+            Err(e) => {
+                error.try_set(Some(format::error(&e)));
+            }
+        }
+    });
 }

@@ -6,7 +6,6 @@ use compute::records::DatasetRecord;
 use compute::schema::ColumnSummary;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use crate::bridge;
 use crate::format;
@@ -384,35 +383,16 @@ fn PreviewTable(data: PreviewData) -> impl IntoView {
     }
 }
 
-/// Offers the recipe as a `.json` download (a Blob URL; nothing leaves the device).
+/// Offers the recipe as a `.json` download.
 fn download_recipe(recipe: &Recipe) {
-    let parts = js_sys::Array::of1(&recipe.to_json().into());
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
+    let name = if recipe.name.is_empty() {
+        "recipe"
+    } else {
+        recipe.name.as_str()
     };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let anchor = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(anchor) = anchor {
-        anchor.set_href(&url);
-        let name = if recipe.name.is_empty() {
-            "recipe"
-        } else {
-            recipe.name.as_str()
-        };
-        anchor.set_download(&format!("{name}.json"));
-        anchor.click();
-    }
-    if let Err(error) = web_sys::Url::revoke_object_url(&url) {
-        web_sys::console::warn_2(
-            &"studio: a download link could not be released".into(),
-            &error,
-        );
-    }
+    crate::download::offer(
+        &format!("{name}.json"),
+        "application/json",
+        &[recipe.to_json().into()],
+    );
 }

@@ -9,7 +9,7 @@ use compute::protocol::{Event, EventEnvelope, JobError, Request, RequestEnvelope
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::jobs::{run, Context};
+use crate::jobs::{run, Context, Finished};
 
 /// Anything that can post and receive messages: the worker's global scope, or one end of a
 /// `MessageChannel` (how the bridge is tested inside one page).
@@ -46,6 +46,23 @@ impl Endpoint {
         js_sys::Reflect::set(&message, &"json".into(), &envelope.to_json().into())
             .expect("setting a property on a fresh object");
         self.post(&message);
+    }
+
+    /// Posts an event with bytes beside it, transferring (not copying) their buffer.
+    pub fn post_event_with_bytes(&self, envelope: &EventEnvelope, bytes: &[u8]) {
+        let message = js_sys::Object::new();
+        js_sys::Reflect::set(&message, &"json".into(), &envelope.to_json().into())
+            .expect("setting a property on a fresh object");
+        let buffer = js_sys::Uint8Array::from(bytes).buffer();
+        js_sys::Reflect::set(&message, &"buffer".into(), &buffer).expect("fresh object");
+        let transfer = js_sys::Array::of1(&buffer);
+        let result = match self {
+            Endpoint::Scope(scope) => scope.post_message_with_transfer(&message, &transfer),
+            Endpoint::Port(port) => port.post_message_with_transferable(&message, &transfer),
+        };
+        if let Err(error) = result {
+            web_sys::console::warn_2(&"studio worker: a reply could not be posted".into(), &error);
+        }
     }
 }
 
@@ -90,11 +107,21 @@ pub fn serve(endpoint: Endpoint, db_name: &str) {
                 let result: Result<_, JobError> =
                     run(&ctx, request_id, envelope.request, attachment, &progress).await;
                 ctx.forget(request_id);
-                let event = match result {
-                    Ok(reply) => Event::Done(reply),
-                    Err(error) => Event::Failed(error),
-                };
-                reply_to.post_event(&EventEnvelope::new(request_id, event));
+                match result {
+                    Ok(Finished {
+                        reply,
+                        bytes: Some(bytes),
+                    }) => reply_to.post_event_with_bytes(
+                        &EventEnvelope::new(request_id, Event::Done(reply)),
+                        &bytes,
+                    ),
+                    Ok(Finished { reply, bytes: None }) => {
+                        reply_to.post_event(&EventEnvelope::new(request_id, Event::Done(reply)))
+                    }
+                    Err(error) => {
+                        reply_to.post_event(&EventEnvelope::new(request_id, Event::Failed(error)))
+                    }
+                }
             });
         });
     endpoint.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

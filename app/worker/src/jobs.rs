@@ -104,7 +104,47 @@ fn js_error(context: &str, error: JsValue) -> JobError {
     JobError::new(ErrorKind::BadInput, format!("{context}: {detail}"))
 }
 
+/// A finished job: its reply, and bytes to transfer beside it (an export).
+pub struct Finished {
+    pub reply: Reply,
+    pub bytes: Option<Vec<u8>>,
+}
+
 pub async fn run(
+    ctx: &Context,
+    request_id: RequestId,
+    request: Request,
+    attachment: Option<web_sys::Blob>,
+    progress: &dyn Fn(Progress),
+) -> Result<Finished, JobError> {
+    if let Request::ExportCsv { dataset_id } = request {
+        return export_csv(ctx, request_id, &dataset_id, progress).await;
+    }
+    let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
+    Ok(Finished { reply, bytes: None })
+}
+
+async fn export_csv(
+    ctx: &Context,
+    request_id: RequestId,
+    dataset_id: &str,
+    progress: &dyn Fn(Progress),
+) -> Result<Finished, JobError> {
+    let store = ctx.store().await?;
+    let dataset = store.dataset(dataset_id).await?;
+    let frame = load_frame(ctx, &store, request_id, &dataset, progress).await?;
+    let bytes = compute::export::write_csv(&frame);
+    Ok(Finished {
+        reply: Reply::ExportedCsv {
+            dataset_id: dataset_id.to_string(),
+            file_name: format!("{}.csv", dataset.name),
+            size_bytes: bytes.len() as u64,
+        },
+        bytes: Some(bytes),
+    })
+}
+
+async fn reply_to(
     ctx: &Context,
     request_id: RequestId,
     request: Request,
@@ -175,6 +215,7 @@ pub async fn run(
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)
         }
+        Request::ExportCsv { .. } => unreachable!("handled by run"),
     }
 }
 
