@@ -34,7 +34,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/index.html`,
     reuseExistingServer: false,
     stdout: 'ignore',
-    stderr: 'pipe',
+    stderr: 'ignore',
     timeout: 30_000,
   },
 });

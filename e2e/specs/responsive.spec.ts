@@ -23,7 +23,8 @@ test('importing 327k rows: no long task over 100 ms, progress moves', async ({ p
   await expect(progress).toBeVisible();
   const seen = new Set<string>();
   while (await progress.count()) {
-    const value = await progress.first().getAttribute('value').catch(() => null);
+    // The bar may vanish between count() and the read: never wait for it.
+    const value = await progress.first().getAttribute('value', { timeout: 50 }).catch(() => null);
     if (value !== null) seen.add(value);
     await page.waitForTimeout(25);
   }
