@@ -54,3 +54,24 @@ test('a running import can be cancelled and stores nothing', async ({ page }) =>
   await page.reload();
   await expect(page.getByTestId('no-datasets')).toBeVisible();
 });
+
+test('applying a recipe to 327k rows can be cancelled and stores no version', async ({ page }) => {
+  test.setTimeout(240_000);
+  const data = new DataPage(page);
+  await data.open();
+  await data.importFile(path.join(DATASETS, 'regression/nycflights13_arr_delay.csv'));
+  await expect(data.row('nycflights13_arr_delay').getByTestId('dataset-rows')).toHaveText('327,346', { timeout: 120_000 });
+  await data.row('nycflights13_arr_delay').click();
+  const panel = page.getByTestId('recipe-panel');
+  await panel.getByTestId('step-kind').selectOption('formula_column');
+  await panel.getByTestId('step-name').fill('late');
+  await panel.getByTestId('step-expression').fill('arr_delay > 15');
+  await panel.getByTestId('step-add').click();
+  await expect(panel.getByTestId('recipe-preview-column').filter({ hasText: 'late' })).toBeVisible();
+  await panel.getByTestId('recipe-apply').click();
+  await panel.getByTestId('apply-cancel').click();
+  await expect(panel.getByTestId('apply-progress')).toHaveCount(0);
+  await expect(panel.getByTestId('apply-error')).toHaveCount(0);
+  await page.reload();
+  await expect(data.rows()).toHaveCount(1);
+});

@@ -1,7 +1,7 @@
 //! The profile panel: asks a worker to profile the selected dataset (once per content and target) and shows its columns' statistics, histograms and the data quality insights.
 
 use compute::profile::{ColumnProfile, Histogram, Severity};
-use compute::protocol::{Reply, Request};
+use compute::protocol::{ErrorKind, Reply, Request, RequestId};
 use compute::records::{DatasetRecord, ProfileRecord};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,18 +23,31 @@ enum PanelState {
 #[component]
 pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
     let state = RwSignal::new(PanelState::Idle);
+    // The running profile request, so it can be cancelled.
+    let running = StoredValue::new(None::<RequestId>);
     let target = RwSignal::new(String::new());
     let dataset_id = dataset.dataset_id.clone();
     let run = move || {
         let dataset_id = dataset_id.clone();
         let target = Some(target.get_untracked()).filter(|t| !t.is_empty());
+        let pool = match bridge::pool() {
+            Ok(pool) => pool,
+            Err(error) => {
+                state.set(PanelState::Failed(format::error(&error)));
+                return;
+            }
+        };
+        let request_id = pool.next_request_id();
+        running.set_value(Some(request_id));
         state.set(PanelState::Running(0.0));
         spawn_local(async move {
             let request = Request::ProfileDataset { dataset_id, target };
-            let result = bridge::call(request, None, move |p| {
-                state.try_set(PanelState::Running(p.fraction()));
-            })
-            .await;
+            let result = pool
+                .request(request_id, request, None, move |p| {
+                    state.try_set(PanelState::Running(p.fraction()));
+                })
+                .await;
+            running.try_set_value(None);
             // The panel may have been closed while the worker ran: then nobody is waiting.
             if state.is_disposed() {
                 return;
@@ -42,6 +55,7 @@ pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
             state.set(match result {
                 Ok(Reply::Profile { profile, .. }) => PanelState::Ready(profile),
                 Ok(other) => PanelState::Failed(format!("unexpected reply: {other:?}")),
+                Err(error) if error.kind == ErrorKind::Cancelled => PanelState::Idle,
                 Err(error) => PanelState::Failed(format::error(&error)),
             });
         });
@@ -72,7 +86,19 @@ pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
             {move || match state.get() {
                 PanelState::Idle => ().into_any(),
                 PanelState::Running(fraction) => {
-                    view! { <progress max="1" value=fraction data-testid="profile-progress"></progress> }
+                    view! {
+                        <progress max="1" value=fraction data-testid="profile-progress"></progress>
+                        <button
+                            data-testid="profile-cancel"
+                            on:click=move |_| {
+                                if let (Some(id), Ok(pool)) = (running.get_value(), bridge::pool()) {
+                                    pool.cancel(id);
+                                }
+                            }
+                        >
+                            "Cancel"
+                        </button>
+                    }
                         .into_any()
                 }
                 PanelState::Failed(message) => {

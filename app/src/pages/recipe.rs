@@ -1,6 +1,6 @@
 //! The recipe panel: edit an ordered list of transform steps beside the data (add, remove, reorder, undo/redo), see a live preview computed in a worker, apply it to make a new dataset version, export and import recipes as JSON.
 
-use compute::protocol::{Reply, Request};
+use compute::protocol::{ErrorKind, Reply, Request, RequestId};
 use compute::recipe::{FillStrategy, Recipe, Step, Value};
 use compute::records::DatasetRecord;
 use compute::schema::ColumnSummary;
@@ -80,6 +80,8 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
     let preview_seq = StoredValue::new(0u64);
     let form_error = RwSignal::new(None::<String>);
     let apply_state = RwSignal::new(None::<Result<f64, String>>);
+    // The running apply, so it can be cancelled.
+    let apply_request = StoredValue::new(None::<RequestId>);
     let new_name = RwSignal::new(format!("{} (transformed)", dataset.name));
 
     let change = move |next: Recipe| {
@@ -134,12 +136,23 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
             recipe: recipe.get_untracked(),
             new_name: new_name.get_untracked(),
         };
+        let pool = match bridge::pool() {
+            Ok(pool) => pool,
+            Err(error) => {
+                apply_state.set(Some(Err(format::error(&error))));
+                return;
+            }
+        };
+        let request_id = pool.next_request_id();
+        apply_request.set_value(Some(request_id));
         apply_state.set(Some(Ok(0.0)));
         spawn_local(async move {
-            let result = bridge::call(request, None, move |p| {
-                apply_state.try_set(Some(Ok(p.fraction())));
-            })
-            .await;
+            let result = pool
+                .request(request_id, request, None, move |p| {
+                    apply_state.try_set(Some(Ok(p.fraction())));
+                })
+                .await;
+            apply_request.try_set_value(None);
             if apply_state.is_disposed() {
                 // The new version is stored all the same; the list shows it on its next refresh.
                 return;
@@ -150,6 +163,8 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
                     on_applied.run(dataset.dataset_id);
                 }
                 Ok(other) => apply_state.set(Some(Err(format!("unexpected reply: {other:?}")))),
+                // Cancelled on purpose: nothing was stored, nothing to say.
+                Err(error) if error.kind == ErrorKind::Cancelled => apply_state.set(None),
                 Err(error) => apply_state.set(Some(Err(format::error(&error)))),
             }
         });
@@ -262,7 +277,20 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
                 </button>
                 {move || match apply_state.get() {
                     None => ().into_any(),
-                    Some(Ok(fraction)) => view! { <progress max="1" value=fraction data-testid="apply-progress"></progress> }.into_any(),
+                    Some(Ok(fraction)) => view! {
+                        <progress max="1" value=fraction data-testid="apply-progress"></progress>
+                        <button
+                            data-testid="apply-cancel"
+                            on:click=move |_| {
+                                if let (Some(id), Ok(pool)) = (apply_request.get_value(), bridge::pool()) {
+                                    pool.cancel(id);
+                                }
+                            }
+                        >
+                            "Cancel"
+                        </button>
+                    }
+                    .into_any(),
                     Some(Err(message)) => view! { <p class="error" role="alert" data-testid="apply-error">{message}</p> }.into_any(),
                 }}
             </div>
