@@ -63,6 +63,46 @@ pub struct WriteBatch {
 }
 
 impl WriteBatch {
+    /// A new dataset version: its row chunks, its record, and the artifact that stands for
+    /// it in lineage.
+    fn put_dataset_version(&mut self, dataset: &DatasetRecord, chunks: Vec<Vec<u8>>) {
+        for (index, bytes) in chunks.into_iter().enumerate() {
+            self.ops.push(Op::PutBlob {
+                key: blob_key(&dataset.content_hash, index as u64),
+                bytes,
+            });
+        }
+        self.put(stores::DATASETS, &dataset.dataset_id, dataset);
+        let artifact = ArtifactRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            artifact_id: dataset.artifact_id.clone(),
+            kind: ArtifactKind::DatasetVersion,
+            name: dataset.name.clone(),
+            content_hash: dataset.content_hash.clone(),
+            created_at_ms: dataset.created_at_ms,
+            properties: BTreeMap::from([
+                ("dataset_id".into(), dataset.dataset_id.clone()),
+                ("n_rows".into(), dataset.n_rows.to_string()),
+                ("n_cols".into(), dataset.n_cols.to_string()),
+            ]),
+        };
+        self.put(stores::ARTIFACTS, &artifact.artifact_id, &artifact);
+    }
+
+    /// Lineage edges `(source, destination, type)`, keyed `source>destination`.
+    fn put_edges(&mut self, edges: &[(&String, &String, EdgeType)]) {
+        for &(source_id, destination_id, edge_type) in edges {
+            let edge = EdgeRecord {
+                schema_version: RECORD_SCHEMA_VERSION,
+                edge_id: format!("{source_id}>{destination_id}"),
+                source_id: source_id.clone(),
+                destination_id: destination_id.clone(),
+                edge_type,
+            };
+            self.put(stores::EDGES, &edge.edge_id, &edge);
+        }
+    }
+
     fn put<T: Serialize>(&mut self, store: &'static str, key: &str, record: &T) {
         self.ops.push(Op::Put {
             store,
@@ -185,19 +225,6 @@ pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
         created_at_ms: input.started_at_ms,
         properties: BTreeMap::from([("size_bytes".into(), input.source.size_bytes.to_string())]),
     };
-    let dataset_artifact = ArtifactRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        artifact_id: input.dataset_artifact_id.clone(),
-        kind: ArtifactKind::DatasetVersion,
-        name: input.dataset_name.clone(),
-        content_hash: content_hash.clone(),
-        created_at_ms: input.ended_at_ms,
-        properties: BTreeMap::from([
-            ("dataset_id".into(), input.dataset_id.clone()),
-            ("n_rows".into(), input.n_rows.to_string()),
-            ("n_cols".into(), dataset.n_cols.to_string()),
-        ]),
-    };
     let action = ActionRecord {
         schema_version: RECORD_SCHEMA_VERSION,
         action_id: input.action_id.clone(),
@@ -229,34 +256,14 @@ pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
     ];
 
     let mut batch = WriteBatch::default();
-    for (index, bytes) in input.chunks.into_iter().enumerate() {
-        batch.ops.push(Op::PutBlob {
-            key: blob_key(&content_hash, index as u64),
-            bytes,
-        });
-    }
-    batch.put(stores::DATASETS, &dataset.dataset_id, &dataset);
+    batch.put_dataset_version(&dataset, input.chunks);
     batch.put(
         stores::ARTIFACTS,
         &source_artifact.artifact_id,
         &source_artifact,
     );
-    batch.put(
-        stores::ARTIFACTS,
-        &dataset_artifact.artifact_id,
-        &dataset_artifact,
-    );
     batch.put(stores::ACTIONS, &action.action_id, &action);
-    for (source_id, destination_id, edge_type) in edges {
-        let edge = EdgeRecord {
-            schema_version: RECORD_SCHEMA_VERSION,
-            edge_id: format!("{source_id}>{destination_id}"),
-            source_id: source_id.clone(),
-            destination_id: destination_id.clone(),
-            edge_type,
-        };
-        batch.put(stores::EDGES, &edge.edge_id, &edge);
-    }
+    batch.put_edges(&edges);
     batch.ops.push(Op::Audit(AuditDraft {
         at_ms: input.ended_at_ms,
         event: "import".into(),
@@ -356,16 +363,7 @@ pub fn plan_profile(dataset: &DatasetRecord, input: ProfileInput) -> (ProfileRec
     );
     batch.put(stores::ARTIFACTS, &artifact.artifact_id, &artifact);
     batch.put(stores::ACTIONS, &action.action_id, &action);
-    for (source_id, destination_id, edge_type) in edges {
-        let edge = EdgeRecord {
-            schema_version: RECORD_SCHEMA_VERSION,
-            edge_id: format!("{source_id}>{destination_id}"),
-            source_id: source_id.clone(),
-            destination_id: destination_id.clone(),
-            edge_type,
-        };
-        batch.put(stores::EDGES, &edge.edge_id, &edge);
-    }
+    batch.put_edges(&edges);
     batch.ops.push(Op::Audit(AuditDraft {
         at_ms: input.ended_at_ms,
         event: "profile".into(),
@@ -449,19 +447,6 @@ pub fn plan_transform(
         created_at_ms: input.ended_at_ms,
         properties: BTreeMap::from([("n_steps".into(), input.recipe.steps.len().to_string())]),
     };
-    let dataset_artifact = ArtifactRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        artifact_id: input.dataset_artifact_id.clone(),
-        kind: ArtifactKind::DatasetVersion,
-        name: input.dataset_name.clone(),
-        content_hash: content_hash.clone(),
-        created_at_ms: input.ended_at_ms,
-        properties: BTreeMap::from([
-            ("dataset_id".into(), input.dataset_id.clone()),
-            ("n_rows".into(), input.n_rows.to_string()),
-            ("n_cols".into(), dataset.n_cols.to_string()),
-        ]),
-    };
     let action = ActionRecord {
         schema_version: RECORD_SCHEMA_VERSION,
         action_id: input.action_id.clone(),
@@ -500,35 +485,15 @@ pub fn plan_transform(
         ),
     ];
     let mut batch = WriteBatch::default();
-    for (index, bytes) in input.chunks.into_iter().enumerate() {
-        batch.ops.push(Op::PutBlob {
-            key: blob_key(&content_hash, index as u64),
-            bytes,
-        });
-    }
-    batch.put(stores::DATASETS, &dataset.dataset_id, &dataset);
+    batch.put_dataset_version(&dataset, input.chunks);
     batch.put(stores::RECIPES, &recipe_record.artifact_id, &recipe_record);
     batch.put(
         stores::ARTIFACTS,
         &recipe_artifact.artifact_id,
         &recipe_artifact,
     );
-    batch.put(
-        stores::ARTIFACTS,
-        &dataset_artifact.artifact_id,
-        &dataset_artifact,
-    );
     batch.put(stores::ACTIONS, &action.action_id, &action);
-    for (source_id, destination_id, edge_type) in edges {
-        let edge = EdgeRecord {
-            schema_version: RECORD_SCHEMA_VERSION,
-            edge_id: format!("{source_id}>{destination_id}"),
-            source_id: source_id.clone(),
-            destination_id: destination_id.clone(),
-            edge_type,
-        };
-        batch.put(stores::EDGES, &edge.edge_id, &edge);
-    }
+    batch.put_edges(&edges);
     batch.ops.push(Op::Audit(AuditDraft {
         at_ms: input.ended_at_ms,
         event: "transform".into(),

@@ -237,24 +237,7 @@ async fn profile_dataset(
         });
     }
     let started_at_ms = now_ms();
-    let mut chunks = Vec::with_capacity(dataset.n_chunks as usize);
-    for index in 0..dataset.n_chunks {
-        ctx.check_cancelled(request_id)?;
-        chunks.extend(store.chunks(&dataset.content_hash, index, index).await?);
-        progress(Progress {
-            stage: "loading rows".into(),
-            done: index + 1,
-            total: dataset.n_chunks + 1,
-        });
-    }
-    let slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_slice()).collect();
-    let frame = Frame::from_ipc_chunks(&slices).map_err(|e| {
-        JobError::new(
-            ErrorKind::Storage,
-            format!("stored rows of {} are damaged: {e}", dataset.name),
-        )
-    })?;
-    drop(chunks);
+    let frame = load_frame(ctx, &store, request_id, &dataset, progress).await?;
     ctx.check_cancelled(request_id)?;
     progress(Progress {
         stage: "profiling".into(),
@@ -443,13 +426,7 @@ async fn row_window(
         Some(frame) => frame,
         None => {
             let chunks = store.chunks(&dataset.content_hash, first, last).await?;
-            let slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_slice()).collect();
-            let frame = Rc::new(Frame::from_ipc_chunks(&slices).map_err(|e| {
-                JobError::new(
-                    ErrorKind::Storage,
-                    format!("stored rows of {} are damaged: {e}", dataset.name),
-                )
-            })?);
+            let frame = Rc::new(decode(&dataset, &chunks)?);
             *ctx.window_cache.borrow_mut() = Some(DecodedChunks {
                 content_hash: dataset.content_hash.clone(),
                 first,
