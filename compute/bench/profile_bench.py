@@ -6,7 +6,7 @@ Usage (from the workspace root or anywhere):
     python3 compute/bench/profile_bench.py [FILE] [--target COLUMN] [--repeats N]
 
 Builds `compute`'s `bench_profile` example with `cargo build --release` (the profile the
-browser build ships: opt-level "z", fat LTO) and runs it: it reads the file once, then
+browser build ships) and runs it: it reads the file once, then
 times `profile()` over every row (no sampling) and `insights()` separately.
 
 pandas does the same statistical work our profile does, on a frame already read: per
@@ -98,7 +98,7 @@ def main() -> None:
     binary = build()
 
     times: dict[str, list[float]] = {
-        "compute profile() (release, opt-level z)": [],
+        "compute profile() (release profile, as shipped)": [],
         "compute insights()" + (f" with target {args.target}" if args.target else ""): [],
         "pandas + numpy, same statistics": [],
     }
