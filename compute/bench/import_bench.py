@@ -6,7 +6,7 @@ Usage (from the workspace root or anywhere):
     python3 compute/bench/import_bench.py [FILE] [--repeats N] [--chunk-bytes B] [--opt3]
 
 Builds `compute`'s `bench_import` example with `cargo build --release` (the profile the
-browser build ships: opt-level "z", fat LTO), and with `--opt3` also a copy at opt-level 3
+browser build ships), and with `--opt3` also a copy with every crate at opt-level 3
 in a separate target directory. Then runs, interleaved so that load from other processes
 hits every tool alike, for N rounds:
 
