@@ -77,6 +77,7 @@ fn current_hash() -> String {
 pub fn App() -> impl IntoView {
     let area = RwSignal::new(Area::from_hash(&current_hash()));
     // The area lives in the URL's hash, so reload and the back button keep it.
+    // The handle is dropped on purpose: the listener lives as long as the app.
     let _ = window_event_listener(leptos::ev::hashchange, move |_| {
         area.set(Area::from_hash(&current_hash()))
     });

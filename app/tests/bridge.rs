@@ -30,7 +30,6 @@ fn import_request(file_name: &str) -> Request {
     Request::ImportCsv {
         source: ImportSource::AttachedFile,
         file_name: file_name.into(),
-        size_bytes: 0,
     }
 }
 

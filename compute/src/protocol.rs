@@ -47,7 +47,6 @@ pub enum Request {
     ImportCsv {
         source: ImportSource,
         file_name: String,
-        size_bytes: u64,
     },
     ListDatasets,
     /// Rows `[start, start + len)` of a dataset, as display strings.
@@ -277,14 +276,12 @@ mod tests {
             Request::ImportCsv {
                 source: ImportSource::AttachedFile,
                 file_name: "penguins.csv".into(),
-                size_bytes: 13_000,
             },
             Request::ImportCsv {
                 source: ImportSource::BundledSample {
                     url: "samples/iris.csv".into(),
                 },
                 file_name: "iris.csv".into(),
-                size_bytes: 0,
             },
             Request::ListDatasets,
             Request::RowWindow {

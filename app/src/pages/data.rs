@@ -90,7 +90,6 @@ impl DataState {
             }
         };
         let request_id = pool.next_request_id();
-        let size_bytes = blob.as_ref().map_or(0, |b| b.size() as u64);
         self.jobs.update(|jobs| {
             jobs.push(ImportJob {
                 request_id,
@@ -113,11 +112,7 @@ impl DataState {
             });
         };
         spawn_local(async move {
-            let request = Request::ImportCsv {
-                source,
-                file_name,
-                size_bytes,
-            };
+            let request = Request::ImportCsv { source, file_name };
             let result = pool.request(request_id, request, blob, on_progress).await;
             if jobs.is_disposed() {
                 return;

@@ -181,7 +181,10 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
             if form_error.is_disposed() {
                 return;
             }
-            let text = text.ok().and_then(|t| t.as_string()).unwrap_or_default();
+            let Some(text) = text.ok().and_then(|t| t.as_string()) else {
+                form_error.set(Some(format!("{}: the file could not be read", file.name())));
+                return;
+            };
             match Recipe::from_json(&text) {
                 Ok(imported) => {
                     form_error.set(None);

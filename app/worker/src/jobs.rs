@@ -152,11 +152,7 @@ async fn reply_to(
     progress: &dyn Fn(Progress),
 ) -> Result<Reply, JobError> {
     match request {
-        Request::ImportCsv {
-            source,
-            file_name,
-            size_bytes: _,
-        } => {
+        Request::ImportCsv { source, file_name } => {
             let blob = match source {
                 ImportSource::AttachedFile => attachment.ok_or_else(|| {
                     JobError::new(ErrorKind::Protocol, "an import arrived without its file")
