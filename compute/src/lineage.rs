@@ -388,6 +388,8 @@ pub struct TransformInput {
     pub dataset_name: String,
     pub recipe: crate::recipe::Recipe,
     pub fitted_json: String,
+    /// Artifact ids of the other dataset versions the recipe read (join, concatenate).
+    pub other_inputs: Vec<String>,
     pub content_hash: ContentHash,
     pub n_rows: u64,
     pub columns: Vec<ColumnSummary>,
@@ -459,10 +461,13 @@ pub fn plan_transform(
         started_at_ms: input.started_at_ms,
         ended_at_ms: input.ended_at_ms,
         code_version: CODE_VERSION.to_string(),
-        inputs: vec![parent.artifact_id.clone(), input.recipe_artifact_id.clone()],
+        inputs: [parent.artifact_id.clone(), input.recipe_artifact_id.clone()]
+            .into_iter()
+            .chain(input.other_inputs.iter().cloned())
+            .collect(),
         outputs: vec![input.dataset_artifact_id.clone()],
     };
-    let edges = [
+    let mut edges = vec![
         (
             &parent.artifact_id,
             &input.action_id,
@@ -484,6 +489,10 @@ pub fn plan_transform(
             EdgeType::DerivedFrom,
         ),
     ];
+    for other in &input.other_inputs {
+        edges.push((other, &input.action_id, EdgeType::ContributedTo));
+        edges.push((&input.dataset_artifact_id, other, EdgeType::DerivedFrom));
+    }
     let mut batch = WriteBatch::default();
     batch.put_dataset_version(&dataset, input.chunks);
     batch.put(stores::RECIPES, &recipe_record.artifact_id, &recipe_record);
@@ -509,11 +518,70 @@ pub fn plan_transform(
     (dataset, batch)
 }
 
+/// Saves a recipe in the library under its (trimmed) name, replacing an earlier recipe of
+/// that name; the audit log records the save with the recipe's hash.
+pub fn plan_save_recipe(
+    recipe: &crate::recipe::Recipe,
+    at_ms: f64,
+) -> Result<(crate::records::SavedRecipe, WriteBatch), ChangeError> {
+    let name = recipe.name.trim();
+    if name.is_empty() {
+        return Err(ChangeError::EmptyRecipeName);
+    }
+    let found = name.chars().count();
+    if found > MAX_NAME_CHARS {
+        return Err(ChangeError::NameTooLong {
+            max: MAX_NAME_CHARS,
+            found,
+        });
+    }
+    let mut recipe = recipe.clone();
+    recipe.name = name.to_string();
+    let content_hash = hash_bytes(recipe.to_json().as_bytes()).to_hex();
+    let saved = crate::records::SavedRecipe {
+        schema_version: RECORD_SCHEMA_VERSION,
+        name: recipe.name.clone(),
+        content_hash: content_hash.clone(),
+        recipe,
+        saved_at_ms: at_ms,
+    };
+    let mut batch = WriteBatch::default();
+    batch.put(stores::SAVED_RECIPES, &saved.name, &saved);
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms,
+        event: "save_recipe".into(),
+        subject_id: saved.name.clone(),
+        details: BTreeMap::from([
+            ("content_hash".into(), content_hash),
+            ("n_steps".into(), saved.recipe.steps.len().to_string()),
+        ]),
+    }));
+    Ok((saved, batch))
+}
+
+/// Removes a recipe from the library (datasets it made keep their own copy of it).
+pub fn plan_delete_saved_recipe(name: &str, at_ms: f64) -> WriteBatch {
+    let mut batch = WriteBatch::default();
+    batch.ops.push(Op::Delete {
+        store: stores::SAVED_RECIPES,
+        key: name.to_string(),
+    });
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms,
+        event: "delete_saved_recipe".into(),
+        subject_id: name.to_string(),
+        details: BTreeMap::new(),
+    }));
+    batch
+}
+
 /// Why a user's change to a dataset was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChangeError {
     #[error("a dataset name cannot be empty")]
     EmptyName,
+    #[error("give the recipe a name to save it in the library")]
+    EmptyRecipeName,
     #[error("a dataset name can be at most {max} characters (this one has {found})")]
     NameTooLong { max: usize, found: usize },
 }
@@ -656,6 +724,7 @@ impl MemoryStore {
 mod tests {
     use super::*;
     use crate::csv::{read_csv, CsvOptions};
+    use crate::recipe::{Recipe, Step};
 
     const PENGUINS: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -835,7 +904,7 @@ mod tests {
 
     #[test]
     fn a_transform_records_its_parent_recipe_and_new_version() {
-        use crate::recipe::{FillStrategy, Recipe, Step};
+        use crate::recipe::FillStrategy;
         let mut store = MemoryStore::default();
         let parent = import(&mut store, "penguins.csv", &penguins(), "a");
         let frame = read_csv("penguins.csv", &penguins(), CsvOptions::default())
@@ -867,6 +936,8 @@ mod tests {
                 dataset_name: "penguins (clean)".into(),
                 recipe: recipe.clone(),
                 fitted_json: fitted.to_json(),
+                // As if the recipe had joined a lookup table.
+                other_inputs: vec!["art-lookup".into()],
                 content_hash: out.content_hash(),
                 n_rows: out.n_rows() as u64,
                 columns: out.column_summaries(),
@@ -900,8 +971,14 @@ mod tests {
                 .unwrap();
         assert_eq!(
             action.inputs,
-            vec![parent.artifact_id.clone(), "art-recipe".to_string()]
+            vec![
+                parent.artifact_id.clone(),
+                "art-recipe".to_string(),
+                "art-lookup".to_string()
+            ]
         );
+        assert!(store.records[stores::EDGES].contains_key("art-lookup>act-transform"));
+        assert!(store.records[stores::EDGES].contains_key("art-child>art-lookup"));
         assert_eq!(action.outputs, vec!["art-child".to_string()]);
         let recipe_record: crate::records::RecipeRecord =
             serde_json::from_value(store.records[stores::RECIPES]["art-recipe"].clone()).unwrap();
@@ -915,6 +992,44 @@ mod tests {
         );
         assert_eq!(store.audit.last().unwrap().event, "transform");
         verify_chain(&store.audit).unwrap();
+    }
+
+    #[test]
+    fn saving_a_recipe_replaces_by_name_and_is_audited() {
+        let mut store = MemoryStore::default();
+        let recipe = Recipe::new(
+            "  clean  ",
+            vec![Step::DropColumns {
+                columns: vec!["sex".into()],
+            }],
+        );
+        let (saved, batch) = plan_save_recipe(&recipe, 1.0).unwrap();
+        assert_eq!(saved.name, "clean");
+        store.apply(batch);
+        let mut longer = recipe.clone();
+        longer.steps.push(Step::DropColumns {
+            columns: vec!["year".into()],
+        });
+        let (resaved, batch) = plan_save_recipe(&longer, 2.0).unwrap();
+        assert_ne!(resaved.content_hash, saved.content_hash);
+        store.apply(batch);
+        let library = &store.records[stores::SAVED_RECIPES];
+        assert_eq!(library.len(), 1, "the same name replaces the earlier save");
+        let stored: crate::records::SavedRecipe =
+            serde_json::from_value(library["clean"].clone()).unwrap();
+        assert_eq!(stored.recipe.steps.len(), 2);
+        store.apply(plan_delete_saved_recipe("clean", 3.0));
+        assert!(store.records[stores::SAVED_RECIPES].is_empty());
+        let events: Vec<&str> = store.audit.iter().map(|e| e.event.as_str()).collect();
+        assert_eq!(
+            events,
+            ["save_recipe", "save_recipe", "delete_saved_recipe"]
+        );
+        verify_chain(&store.audit).unwrap();
+        assert_eq!(
+            plan_save_recipe(&Recipe::new(" ", Vec::new()), 4.0).unwrap_err(),
+            ChangeError::EmptyRecipeName
+        );
     }
 
     #[test]

@@ -30,11 +30,26 @@ mod insights;
 mod kernels;
 #[cfg(feature = "engine")]
 mod power;
+#[cfg(feature = "engine")]
+mod scatter;
 
 #[cfg(feature = "engine")]
 pub use describe::profile;
 #[cfg(feature = "engine")]
 pub use insights::{insights, InsightsError};
+#[cfg(feature = "engine")]
+pub use scatter::{sample_pairs, ScatterError};
+
+/// Points for a scatter plot of two numeric columns (see `sample_pairs`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairSample {
+    pub x_column: String,
+    pub y_column: String,
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    /// Rows where both columns hold finite numbers; `x.len()` of them are shown.
+    pub n_pairs: u64,
+}
 
 /// How many most frequent values a column profile lists.
 pub const TOP_VALUES: usize = 10;

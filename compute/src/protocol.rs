@@ -87,6 +87,22 @@ pub enum Request {
     ExportCsv {
         dataset_id: String,
     },
+    /// At most `max_points` rows of two numeric columns, for a scatter plot.
+    SampleColumnPair {
+        dataset_id: String,
+        x: String,
+        y: String,
+        max_points: u32,
+    },
+    /// Save a recipe in the library under its name (replacing one of the same name).
+    SaveRecipe {
+        recipe: crate::recipe::Recipe,
+    },
+    /// The recipe library, by name.
+    ListSavedRecipes,
+    DeleteSavedRecipe {
+        name: String,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -170,6 +186,14 @@ pub enum Reply {
         dataset_id: String,
         file_name: String,
         size_bytes: u64,
+    },
+    ColumnPair {
+        dataset_id: String,
+        sample: crate::profile::PairSample,
+    },
+    /// The recipe library after the request, sorted by name.
+    SavedRecipes {
+        recipes: Vec<crate::records::SavedRecipe>,
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,
@@ -288,6 +312,19 @@ mod tests {
                 dataset_id: "ds-1".into(),
                 start: 40,
                 len: 20,
+            },
+            Request::SampleColumnPair {
+                dataset_id: "ds-1".into(),
+                x: "bill_length_mm".into(),
+                y: "body_mass_g".into(),
+                max_points: 2000,
+            },
+            Request::SaveRecipe {
+                recipe: crate::recipe::Recipe::new("clean", Vec::new()),
+            },
+            Request::ListSavedRecipes,
+            Request::DeleteSavedRecipe {
+                name: "clean".into(),
             },
             Request::Cancel {
                 target_request_id: 7,

@@ -29,7 +29,7 @@ mod rows;
 mod text;
 
 #[cfg(feature = "engine")]
-pub use engine::{preview, Datasets};
+pub use engine::{preview, preview_with, Datasets};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -762,6 +762,18 @@ impl Recipe {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a recipe always serializes")
+    }
+
+    /// The other datasets the steps read (join, concatenate), in step order.
+    pub fn dataset_refs(&self) -> Vec<&DatasetRef> {
+        self.steps
+            .iter()
+            .filter_map(|step| match step {
+                Step::Join { right, .. } => Some(right),
+                Step::Concatenate { other } => Some(other),
+                _ => None,
+            })
+            .collect()
     }
 }
 

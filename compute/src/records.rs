@@ -24,8 +24,19 @@ pub mod stores {
     pub const PROFILES: &str = "profiles";
     /// Applied recipes with their fitted parameters, keyed by their artifact id.
     pub const RECIPES: &str = "recipes";
-    pub const ALL: [&str; 8] = [
-        DATASETS, BLOBS, ARTIFACTS, ACTIONS, EDGES, AUDIT, PROFILES, RECIPES,
+    /// The recipe library: recipes saved by name, keyed by name (a later save of the same
+    /// name replaces the earlier one; the audit log keeps every save).
+    pub const SAVED_RECIPES: &str = "saved_recipes";
+    pub const ALL: [&str; 9] = [
+        DATASETS,
+        BLOBS,
+        ARTIFACTS,
+        ACTIONS,
+        EDGES,
+        AUDIT,
+        PROFILES,
+        RECIPES,
+        SAVED_RECIPES,
     ];
 }
 
@@ -100,6 +111,18 @@ pub struct RecipeRecord {
     /// The fitted recipe's JSON (fitted parameters need the engine to be read).
     pub fitted_json: String,
     pub created_at_ms: f64,
+}
+
+/// A recipe saved by name in the library, reusable on any dataset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedRecipe {
+    pub schema_version: u32,
+    /// The recipe's name, trimmed; the library's key.
+    pub name: String,
+    /// BLAKE3 of the recipe's JSON.
+    pub content_hash: String,
+    pub recipe: crate::recipe::Recipe,
+    pub saved_at_ms: f64,
 }
 
 /// The file a dataset was imported from.

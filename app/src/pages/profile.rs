@@ -7,7 +7,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::bridge;
+use crate::charts::{BoxPlot, BoxStats, CorrelationHeatmap, ScatterPlot};
 use crate::format;
+
+/// Points a scatter plot draws at most (a uniform sample of the rows beyond that).
+const SCATTER_MAX_POINTS: u32 = 2000;
 
 const CHART_WIDTH: f64 = 160.0;
 const CHART_HEIGHT: f64 = 36.0;
@@ -61,6 +65,7 @@ pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
         });
     };
     let columns: Vec<String> = dataset.columns.iter().map(|c| c.name.clone()).collect();
+    let dataset_id_for_report = dataset.dataset_id.clone();
 
     view! {
         <section class="profile" data-testid="profile-panel">
@@ -105,15 +110,21 @@ pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
                     view! { <p class="error" role="alert" data-testid="profile-error">{message}</p> }
                         .into_any()
                 }
-                PanelState::Ready(record) => view! { <ProfileReport record=*record /> }.into_any(),
+                PanelState::Ready(record) => {
+                    view! { <ProfileReport record=*record dataset_id=dataset_id_for_report.clone() /> }
+                        .into_any()
+                }
             }}
         </section>
     }
 }
 
 #[component]
-fn ProfileReport(record: ProfileRecord) -> impl IntoView {
+fn ProfileReport(record: ProfileRecord, dataset_id: String) -> impl IntoView {
     let profile = record.profile;
+    let numeric_columns = profile.correlations.columns.clone();
+    let correlations = profile.correlations.clone();
+    let pair = RwSignal::new(None::<(String, String)>);
     let insights = record.insights;
     let sampled = profile
         .sampled_rows
@@ -187,12 +198,92 @@ fn ProfileReport(record: ProfileRecord) -> impl IntoView {
                     <th class="num">"Median"</th>
                     <th class="num">"Max"</th>
                     <th>"Distribution"</th>
+                    <th>"Box plot"</th>
                 </tr>
             </thead>
             <tbody>
                 {profile.columns.into_iter().map(|c| view! { <ColumnRow column=c /> }).collect_view()}
             </tbody>
         </table>
+        {(numeric_columns.len() >= 2).then(|| view! {
+            <h3>"Correlations"</h3>
+            <p class="hint">"Pearson correlation of each pair of numeric columns; click a cell to plot the pair."</p>
+            <CorrelationHeatmap
+                matrix=correlations
+                on_pick=Callback::new(move |p: (String, String)| pair.set(Some(p)))
+            />
+            <ScatterPanel dataset_id=dataset_id columns=numeric_columns pair=pair />
+        })}
+    }
+}
+
+/// Two numeric columns against each other, from a point sample the worker draws.
+#[component]
+fn ScatterPanel(
+    dataset_id: String,
+    columns: Vec<String>,
+    pair: RwSignal<Option<(String, String)>>,
+) -> impl IntoView {
+    let x = RwSignal::new(columns.first().cloned().unwrap_or_default());
+    let y = RwSignal::new(columns.get(1).cloned().unwrap_or_default());
+    let plot = RwSignal::new(None::<Result<compute::profile::PairSample, String>>);
+    let seq = StoredValue::new(0u64);
+    let draw = move |dataset_id: String| {
+        seq.update_value(|s| *s += 1);
+        let mine = seq.get_value();
+        let request = Request::SampleColumnPair {
+            dataset_id,
+            x: x.get_untracked(),
+            y: y.get_untracked(),
+            max_points: SCATTER_MAX_POINTS,
+        };
+        plot.set(None);
+        spawn_local(async move {
+            let result = bridge::call(request, None, |_| {}).await;
+            if plot.is_disposed() || seq.get_value() != mine {
+                return;
+            }
+            plot.set(Some(match result {
+                Ok(Reply::ColumnPair { sample, .. }) => Ok(sample),
+                Ok(other) => Err(format!("unexpected reply: {other:?}")),
+                Err(error) => Err(format::error(&error)),
+            }));
+        });
+    };
+    // A heatmap click picks both columns and draws at once.
+    let picked_id = dataset_id.clone();
+    Effect::new(move |_| {
+        if let Some((a, b)) = pair.get() {
+            x.set(a);
+            y.set(b);
+            draw(picked_id.clone());
+        }
+    });
+    let options = move |selected: RwSignal<String>| {
+        columns
+            .iter()
+            .map(|name| {
+                let value = name.clone();
+                view! {
+                    <option value=name.clone() selected=move || selected.get() == value>{name.clone()}</option>
+                }
+            })
+            .collect_view()
+    };
+    let x_options = options(x);
+    let y_options = options(y);
+    view! {
+        <h3>"Scatter plot"</h3>
+        <div class="scatter-controls">
+            <label>"x "<select data-testid="scatter-x" on:change=move |ev| x.set(event_target_value(&ev))>{x_options}</select></label>
+            <label>"y "<select data-testid="scatter-y" on:change=move |ev| y.set(event_target_value(&ev))>{y_options}</select></label>
+            <button data-testid="scatter-draw" on:click=move |_| draw(dataset_id.clone())>"Plot"</button>
+        </div>
+        {move || match plot.get() {
+            None => ().into_any(),
+            Some(Err(message)) => view! { <p class="error" role="alert" data-testid="scatter-error">{message}</p> }.into_any(),
+            Some(Ok(sample)) => view! { <ScatterPlot sample=sample /> }.into_any(),
+        }}
     }
 }
 
@@ -224,7 +315,8 @@ fn ColumnRow(column: ColumnProfile) -> impl IntoView {
             <td class="num">{column.min_text.clone().unwrap_or_else(|| "—".into())}</td>
             <td class="num">{number(median)}</td>
             <td class="num">{column.max_text.clone().unwrap_or_else(|| "—".into())}</td>
-            <td>{column.histogram.map(|h| view! { <HistogramChart histogram=h /> })}</td>
+            <td>{column.histogram.clone().map(|h| view! { <HistogramChart histogram=h /> })}</td>
+            <td>{BoxStats::of(&column).map(|stats| view! { <BoxPlot stats=stats /> })}</td>
         </tr>
     }
 }

@@ -1,8 +1,8 @@
-//! The recipe panel: edit an ordered list of transform steps beside the data (add, remove, reorder, undo/redo), see a live preview computed in a worker, apply it to make a new dataset version, export and import recipes as JSON.
+//! The recipe panel: edit an ordered list of transform steps beside the data (add, edit, remove, reorder, undo/redo), see a live preview computed in a worker, apply it to make a new dataset version, keep recipes in a named library, export and import them as JSON.
 
 use compute::protocol::{ErrorKind, Reply, Request, RequestId};
 use compute::recipe::{FillStrategy, Recipe, Step, Value};
-use compute::records::DatasetRecord;
+use compute::records::{DatasetRecord, SavedRecipe};
 use compute::schema::ColumnSummary;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -58,16 +58,40 @@ fn describe(step: &Step) -> (String, String) {
     (step.op().to_string(), value.to_string())
 }
 
-/// The kinds of step the form builds directly; any other of the 42 goes in as JSON.
-const QUICK_STEPS: [(&str, &str); 7] = [
+/// The kinds of step the form builds directly; any other goes in as JSON.
+const QUICK_STEPS: [(&str, &str); 9] = [
     ("fill_missing", "Fill missing values"),
     ("one_hot", "One-hot encode"),
     ("formula_column", "Formula column"),
     ("drop_columns", "Drop column"),
     ("standard_scale", "Standard scale"),
     ("log1p", "log1p"),
+    ("join", "Join another dataset"),
+    ("concatenate", "Append rows of another dataset"),
     ("json", "Any step as JSON"),
 ];
+
+/// Asks the worker for the recipe library (after `request` changes it) and shows it.
+fn refresh_library(
+    request: Request,
+    library: RwSignal<Vec<SavedRecipe>>,
+    error: RwSignal<Option<String>>,
+) {
+    spawn_local(async move {
+        let result = bridge::call(request, None, |_| {}).await;
+        if library.is_disposed() {
+            return;
+        }
+        match result {
+            Ok(Reply::SavedRecipes { recipes }) => {
+                library.set(recipes);
+                error.set(None);
+            }
+            Ok(other) => error.set(Some(format!("unexpected reply: {other:?}"))),
+            Err(e) => error.set(Some(format::error(&e))),
+        }
+    });
+}
 
 #[component]
 pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl IntoView {
@@ -83,6 +107,14 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
     // The running apply, so it can be cancelled.
     let apply_request = StoredValue::new(None::<RequestId>);
     let new_name = RwSignal::new(format!("{} (transformed)", dataset.name));
+    // The step being edited in place, and its JSON as typed.
+    let editing = RwSignal::new(None::<usize>);
+    let edit_text = RwSignal::new(String::new());
+    let edit_error = RwSignal::new(None::<String>);
+    let library = RwSignal::new(Vec::<SavedRecipe>::new());
+    let library_error = RwSignal::new(None::<String>);
+    let picked_saved = RwSignal::new(String::new());
+    refresh_library(Request::ListSavedRecipes, library, library_error);
 
     let change = move |next: Recipe| {
         undo_stack.update_value(|u| u.push(recipe.get_untracked()));
@@ -230,6 +262,59 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
                     <input type="file" accept=".json,application/json" data-testid="recipe-import" on:change=import_recipe />
                 </label>
             </div>
+            <div class="recipe-library" data-testid="recipe-library">
+                <input
+                    data-testid="recipe-name"
+                    placeholder="recipe name"
+                    prop:value=move || recipe.with(|r| r.name.clone())
+                    on:input=move |ev| {
+                        let name = event_target_value(&ev);
+                        recipe.update(|r| r.name = name);
+                    }
+                />
+                <button
+                    data-testid="recipe-save"
+                    on:click=move |_| refresh_library(
+                        Request::SaveRecipe { recipe: recipe.get_untracked() },
+                        library,
+                        library_error,
+                    )
+                >
+                    "Save to library"
+                </button>
+                <select data-testid="saved-recipes" on:change=move |ev| picked_saved.set(event_target_value(&ev))>
+                    <option value="">"— saved recipes —"</option>
+                    {move || library.get().into_iter().map(|saved| {
+                        let label = format!("{} ({} steps)", saved.name, saved.recipe.steps.len());
+                        let value = saved.name.clone();
+                        view! { <option value=saved.name selected=move || picked_saved.get() == value>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <button
+                    data-testid="saved-load"
+                    disabled=move || picked_saved.get().is_empty()
+                    on:click=move |_| {
+                        let name = picked_saved.get_untracked();
+                        if let Some(saved) = library.with_untracked(|l| l.iter().find(|s| s.name == name).cloned()) {
+                            change(saved.recipe);
+                        }
+                    }
+                >
+                    "Load"
+                </button>
+                <button
+                    data-testid="saved-delete"
+                    disabled=move || picked_saved.get().is_empty()
+                    on:click=move |_| {
+                        let name = picked_saved.get_untracked();
+                        picked_saved.set(String::new());
+                        refresh_library(Request::DeleteSavedRecipe { name }, library, library_error);
+                    }
+                >
+                    "Delete"
+                </button>
+                {move || library_error.get().map(|e| view! { <p class="error" role="alert" data-testid="library-error">{e}</p> })}
+            </div>
             <ol class="steps">
                 {move || {
                     let steps = recipe.get().steps;
@@ -244,20 +329,53 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
                                 f(&mut next.steps);
                                 change(next);
                             };
+                            if editing.get() == Some(i) {
+                                let save = move || {
+                                    match serde_json::from_str::<Step>(&edit_text.get_untracked()) {
+                                        Ok(step) => {
+                                            edit_error.set(None);
+                                            editing.set(None);
+                                            edit(&|s| s[i] = step.clone());
+                                        }
+                                        Err(e) => edit_error.set(Some(format!("step {}: not a valid step: {e}", i + 1))),
+                                    }
+                                };
+                                return view! {
+                                    <li data-testid="recipe-step" class="editing">
+                                        <textarea
+                                            data-testid="step-edit-json"
+                                            rows="3"
+                                            prop:value=move || edit_text.get()
+                                            on:input=move |ev| edit_text.set(event_target_value(&ev))
+                                        ></textarea>
+                                        <button data-testid="step-edit-save" on:click=move |_| save()>"Save"</button>
+                                        <button on:click=move |_| { editing.set(None); edit_error.set(None); }>"Cancel"</button>
+                                        {move || edit_error.get().map(|e| view! { <p class="error" role="alert" data-testid="step-edit-error">{e}</p> })}
+                                    </li>
+                                }
+                                .into_any();
+                            }
+                            let json = serde_json::to_string_pretty(&step).unwrap_or_default();
                             view! {
                                 <li data-testid="recipe-step">
                                     <code class="op">{op}</code>
                                     <code class="params">{params}</code>
                                     <button disabled=i == 0 on:click=move |_| edit(&|s| s.swap(i, i - 1))>"↑"</button>
                                     <button disabled=i + 1 == n on:click=move |_| edit(&|s| s.swap(i, i + 1))>"↓"</button>
-                                    <button data-testid="step-remove" on:click=move |_| edit(&|s| { s.remove(i); })>"Remove"</button>
+                                    <button data-testid="step-edit" on:click=move |_| {
+                                        edit_text.set(json.clone());
+                                        edit_error.set(None);
+                                        editing.set(Some(i));
+                                    }>"Edit"</button>
+                                    <button data-testid="step-remove" on:click=move |_| { editing.set(None); edit(&|s| { s.remove(i); }); }>"Remove"</button>
                                 </li>
                             }
+                            .into_any()
                         })
                         .collect_view()
                 }}
             </ol>
-            <StepForm columns=columns on_add=Callback::new(move |step: Step| {
+            <StepForm columns=columns dataset_id=dataset_id.clone() on_add=Callback::new(move |step: Step| {
                 let mut next = recipe.get_untracked();
                 next.steps.push(step);
                 change(next);
@@ -304,9 +422,38 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
 #[component]
 fn StepForm(
     columns: Vec<ColumnSummary>,
+    dataset_id: String,
     on_add: Callback<Step>,
     form_error: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    // Other stored datasets, for join and concatenate.
+    let others = RwSignal::new(Vec::<DatasetRecord>::new());
+    let other = RwSignal::new(String::new());
+    let on_keys = RwSignal::new(String::new());
+    let how = RwSignal::new("inner".to_string());
+    spawn_local(async move {
+        if let Ok(Reply::Datasets { datasets }) =
+            bridge::call(Request::ListDatasets, None, |_| {}).await
+        {
+            let datasets: Vec<DatasetRecord> = datasets
+                .into_iter()
+                .filter(|d| d.dataset_id != dataset_id)
+                .collect();
+            if let Some(first) = datasets.first() {
+                other.try_set(first.dataset_id.clone());
+            }
+            others.try_set(datasets);
+        }
+    });
+    let other_ref = move || -> Result<serde_json::Value, String> {
+        let id = other.get_untracked();
+        others.with_untracked(|list| {
+            list.iter()
+                .find(|d| d.dataset_id == id)
+                .map(|d| serde_json::json!({"dataset_id": d.dataset_id, "content_hash": d.content_hash}))
+                .ok_or_else(|| "pick the other dataset first (import one if there is none)".to_string())
+        })
+    };
     let kind = RwSignal::new("fill_missing".to_string());
     let column = RwSignal::new(columns.first().map(|c| c.name.clone()).unwrap_or_default());
     let strategy = RwSignal::new("median".to_string());
@@ -346,6 +493,25 @@ fn StepForm(
                 serde_json::from_value(serde_json::json!({"op": "log1p", "columns": [column]}))
                     .map_err(|e| e.to_string())?
             }
+            "join" => {
+                let on: Vec<String> = on_keys
+                    .get_untracked()
+                    .split(',')
+                    .map(|k| k.trim().to_string())
+                    .filter(|k| !k.is_empty())
+                    .collect();
+                if on.is_empty() {
+                    return Err("name the key column(s) to join on, separated by commas".into());
+                }
+                serde_json::from_value(serde_json::json!({
+                    "op": "join", "right": other_ref()?, "on": on, "how": how.get_untracked()
+                }))
+                .map_err(|e| e.to_string())?
+            }
+            "concatenate" => serde_json::from_value(
+                serde_json::json!({"op": "concatenate", "other": other_ref()?}),
+            )
+            .map_err(|e| e.to_string())?,
             _ => serde_json::from_str(&json.get_untracked())
                 .map_err(|e| format!("that step is not valid JSON for any operation: {e}"))?,
         })
@@ -371,6 +537,21 @@ fn StepForm(
             <Show when=move || kind.get() == "formula_column">
                 <input data-testid="step-name" placeholder="new column" on:input=move |ev| name.set(event_target_value(&ev)) />
                 <input data-testid="step-expression" class="expression" placeholder="bill_length_mm / bill_depth_mm" on:input=move |ev| expression.set(event_target_value(&ev)) />
+            </Show>
+            <Show when=move || matches!(kind.get().as_str(), "join" | "concatenate")>
+                <select data-testid="step-other" on:change=move |ev| other.set(event_target_value(&ev))>
+                    {move || others.get().into_iter().map(|d| {
+                        let id = d.dataset_id.clone();
+                        view! { <option value=d.dataset_id selected=move || other.get() == id>{d.name}</option> }
+                    }).collect_view()}
+                </select>
+            </Show>
+            <Show when=move || kind.get() == "join">
+                <input data-testid="step-on" placeholder="key column(s), comma-separated" on:input=move |ev| on_keys.set(event_target_value(&ev)) />
+                <select data-testid="step-how" on:change=move |ev| how.set(event_target_value(&ev))>
+                    <option value="inner">"inner"</option>
+                    <option value="left">"left"</option>
+                </select>
             </Show>
             <Show when=move || kind.get() == "json">
                 <textarea data-testid="step-json" rows="2" cols="60" placeholder=r#"{"op": "clip", "columns": ["x"], "lower": 0}"# on:input=move |ev| json.set(event_target_value(&ev))></textarea>

@@ -1,14 +1,14 @@
 //! The jobs a worker runs: each request becomes calls into `compute` and the store, with progress and cancellation between chunks.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
 use compute::csv::{check_import_size, CsvImporter, CsvOptions};
 use compute::frame::Frame;
 use compute::lineage::{make_id, plan_delete, plan_import, plan_rename, verify_chain, ImportInput};
 use compute::protocol::{ErrorKind, ImportSource, JobError, Progress, Reply, Request, RequestId};
-use compute::recipe::Recipe;
+use compute::recipe::{DatasetRef, Recipe};
 use compute::records::{DatasetRecord, SourceFile};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -194,11 +194,45 @@ async fn reply_to(
                 chain_valid,
             })
         }
+        Request::SampleColumnPair {
+            dataset_id,
+            x,
+            y,
+            max_points,
+        } => {
+            let store = ctx.store().await?;
+            let dataset = store.dataset(&dataset_id).await?;
+            let frame = load_frame(ctx, &store, request_id, &dataset, progress).await?;
+            let sample = compute::profile::sample_pairs(&frame, &x, &y, max_points as usize, 0)
+                .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+            Ok(Reply::ColumnPair { dataset_id, sample })
+        }
+        Request::SaveRecipe { recipe } => {
+            let store = ctx.store().await?;
+            let (_, batch) = compute::lineage::plan_save_recipe(&recipe, now_ms())
+                .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+            store.apply(batch).await?;
+            Ok(Reply::SavedRecipes {
+                recipes: store.saved_recipes().await?,
+            })
+        }
+        Request::ListSavedRecipes => Ok(Reply::SavedRecipes {
+            recipes: ctx.store().await?.saved_recipes().await?,
+        }),
+        Request::DeleteSavedRecipe { name } => {
+            let store = ctx.store().await?;
+            store
+                .apply(compute::lineage::plan_delete_saved_recipe(&name, now_ms()))
+                .await?;
+            Ok(Reply::SavedRecipes {
+                recipes: store.saved_recipes().await?,
+            })
+        }
         Request::PreviewRecipe {
             dataset_id,
             recipe,
             max_rows,
-        } => preview_recipe(ctx, &dataset_id, &recipe, max_rows).await,
+        } => preview_recipe(ctx, request_id, &dataset_id, &recipe, max_rows).await,
         Request::ApplyRecipe {
             dataset_id,
             recipe,
@@ -474,8 +508,58 @@ fn decode(dataset: &DatasetRecord, chunks: &[Vec<u8>]) -> Result<Frame, JobError
 /// Rows a preview shows at most.
 const PREVIEW_ROWS: usize = 50;
 
+/// The other datasets a recipe reads (join, concatenate), loaded whole and keyed by id,
+/// with their artifact ids for lineage. A missing one is a clear error naming the step's
+/// dataset; a changed one is caught by the step itself (content hash).
+struct OtherDatasets {
+    frames: HashMap<String, Frame>,
+    artifact_ids: Vec<String>,
+}
+
+impl OtherDatasets {
+    async fn load(
+        ctx: &Context,
+        store: &Store,
+        request_id: RequestId,
+        recipe: &Recipe,
+    ) -> Result<OtherDatasets, JobError> {
+        let mut frames = HashMap::new();
+        let mut artifact_ids = Vec::new();
+        for reference in recipe.dataset_refs() {
+            if frames.contains_key(&reference.dataset_id) {
+                continue;
+            }
+            let other = store.dataset(&reference.dataset_id).await.map_err(|error| {
+                if error.kind == ErrorKind::NotFound {
+                    JobError::new(
+                        ErrorKind::BadInput,
+                        format!(
+                            "the recipe reads dataset \"{}\", which is no longer stored; pick another dataset or remove that step",
+                            reference.dataset_id
+                        ),
+                    )
+                } else {
+                    error
+                }
+            })?;
+            let frame = load_frame(ctx, store, request_id, &other, &|_| {}).await?;
+            artifact_ids.push(other.artifact_id.clone());
+            frames.insert(reference.dataset_id.clone(), frame);
+        }
+        Ok(OtherDatasets {
+            frames,
+            artifact_ids,
+        })
+    }
+
+    fn get(&self, reference: &DatasetRef) -> Option<Frame> {
+        self.frames.get(&reference.dataset_id).cloned()
+    }
+}
+
 async fn preview_recipe(
     ctx: &Context,
+    request_id: RequestId,
     dataset_id: &str,
     recipe: &Recipe,
     max_rows: u32,
@@ -489,8 +573,9 @@ async fn preview_recipe(
         store.chunks(&dataset.content_hash, 0, 0).await?
     };
     let frame = decode(&dataset, &chunks)?;
+    let others = OtherDatasets::load(ctx, &store, request_id, recipe).await?;
     let head = (max_rows as usize).min(frame.n_rows());
-    let out = compute::recipe::preview(recipe, &frame, head)
+    let out = compute::recipe::preview_with(recipe, &frame, head, &|r| others.get(r))
         .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
     Ok(Reply::RecipePreview {
         dataset_id: dataset_id.to_string(),
@@ -520,13 +605,14 @@ async fn apply_recipe(
     }
     let started_at_ms = now_ms();
     let frame = load_frame(ctx, &store, request_id, &parent, progress).await?;
+    let others = OtherDatasets::load(ctx, &store, request_id, &recipe).await?;
     progress(Progress {
         stage: "transforming".into(),
         done: parent.n_chunks,
         total: parent.n_chunks + 1,
     });
     let (fitted, out) = recipe
-        .fit_transform(&frame)
+        .fit_transform_with(&frame, &|r| others.get(r))
         .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
     drop(frame);
     ctx.check_cancelled(request_id)?;
@@ -544,6 +630,7 @@ async fn apply_recipe(
             dataset_name: new_name.to_string(),
             recipe,
             fitted_json: fitted.to_json(),
+            other_inputs: others.artifact_ids,
             content_hash: out.content_hash(),
             n_rows: out.n_rows() as u64,
             columns: out.column_summaries(),

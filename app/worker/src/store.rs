@@ -6,7 +6,7 @@
 
 use compute::lineage::{seal, Op, WriteBatch};
 use compute::protocol::{ErrorKind, JobError};
-use compute::records::{migrate, stores, AuditEntry, DatasetRecord, ProfileRecord};
+use compute::records::{migrate, stores, AuditEntry, DatasetRecord, ProfileRecord, SavedRecipe};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
@@ -18,7 +18,8 @@ pub const DEFAULT_DB_NAME: &str = "ml-studio";
 
 /// Bump with every change of stores or indexes, and add a step to the upgrade below.
 /// 1: datasets, blobs, artifacts, actions, edges, audit. 2: profiles. 3: recipes.
-const DB_VERSION: u32 = 3;
+/// 4: saved_recipes (the recipe library).
+const DB_VERSION: u32 = 4;
 
 const BY_CONTENT_HASH: &str = "by_content_hash";
 
@@ -107,6 +108,9 @@ impl Store {
                 }
                 if old_version < 3 {
                     db.create_object_store(stores::RECIPES).build()?;
+                }
+                if old_version < 4 {
+                    db.create_object_store(stores::SAVED_RECIPES).build()?;
                 }
                 Ok(())
             })
@@ -239,24 +243,41 @@ impl Store {
             .map_err(|e| storage_error("committing", e))
     }
 
-    pub async fn datasets(&self) -> Result<Vec<DatasetRecord>, JobError> {
-        let tx = self.tx(&[stores::DATASETS], TransactionMode::Readonly)?;
+    /// Every record of a store, in key order.
+    async fn all<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &'static str,
+        context: &str,
+    ) -> Result<Vec<T>, JobError> {
+        let tx = self.tx(&[name], TransactionMode::Readonly)?;
         let store = tx
-            .object_store(stores::DATASETS)
-            .map_err(|e| storage_error("listing", e))?;
+            .object_store(name)
+            .map_err(|e| storage_error(context, e))?;
         let values = store
             .get_all::<JsValue>()
             .primitive()
-            .map_err(|e| storage_error("listing datasets", e))?
+            .map_err(|e| storage_error(context, e))?
             .await
-            .map_err(|e| storage_error("listing datasets", e))?;
-        let mut datasets = Vec::new();
+            .map_err(|e| storage_error(context, e))?;
+        let mut records = Vec::new();
         for value in values {
-            let value = value.map_err(|e| storage_error("listing datasets", e))?;
-            datasets.push(from_js::<DatasetRecord>(stores::DATASETS, value)?);
+            let value = value.map_err(|e| storage_error(context, e))?;
+            records.push(from_js::<T>(name, value)?);
         }
+        Ok(records)
+    }
+
+    pub async fn datasets(&self) -> Result<Vec<DatasetRecord>, JobError> {
+        let mut datasets: Vec<DatasetRecord> =
+            self.all(stores::DATASETS, "listing datasets").await?;
         datasets.sort_by(|a, b| a.created_at_ms.total_cmp(&b.created_at_ms));
         Ok(datasets)
+    }
+
+    /// The recipe library, sorted by name (the store's key order).
+    pub async fn saved_recipes(&self) -> Result<Vec<SavedRecipe>, JobError> {
+        self.all(stores::SAVED_RECIPES, "listing saved recipes")
+            .await
     }
 
     pub async fn dataset(&self, dataset_id: &str) -> Result<DatasetRecord, JobError> {
@@ -328,22 +349,8 @@ impl Store {
     }
 
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, JobError> {
-        let tx = self.tx(&[stores::AUDIT], TransactionMode::Readonly)?;
-        let store = tx
-            .object_store(stores::AUDIT)
-            .map_err(|e| storage_error("reading", e))?;
-        let values = store
-            .get_all::<JsValue>()
-            .primitive()
-            .map_err(|e| storage_error("reading the audit log", e))?
-            .await
-            .map_err(|e| storage_error("reading the audit log", e))?;
-        let mut entries = Vec::new();
-        for value in values {
-            let value = value.map_err(|e| storage_error("reading the audit log", e))?;
-            entries.push(from_js::<AuditEntry>(stores::AUDIT, value)?);
-        }
-        Ok(entries)
+        // Keys are zero-padded sequence numbers, so key order is chain order.
+        self.all(stores::AUDIT, "reading the audit log").await
     }
 
     /// Closes this connection; deleting or upgrading the database waits for every open one.

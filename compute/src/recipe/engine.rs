@@ -130,13 +130,25 @@ fn check_input_types(fitted: &FittedRecipe, frame: &Frame) -> Result<(), StepErr
 
 /// Fits and applies the recipe on the first `max_rows` rows, for a live preview.
 pub fn preview(recipe: &Recipe, frame: &Frame, max_rows: usize) -> Result<Frame, RecipeError> {
+    preview_with(recipe, frame, max_rows, &no_datasets)
+}
+
+/// [`preview`] for recipes that join or append other datasets (read whole).
+pub fn preview_with(
+    recipe: &Recipe,
+    frame: &Frame,
+    max_rows: usize,
+    datasets: Datasets<'_>,
+) -> Result<Frame, RecipeError> {
     let rows: Vec<usize> = (0..max_rows.min(frame.n_rows())).collect();
     let head = super::cell::select_rows(frame, &rows).map_err(|error| RecipeError::Step {
         step: 0,
         op: "preview",
         error,
     })?;
-    recipe.fit_transform(&head).map(|(_, frame)| frame)
+    recipe
+        .fit_transform_with(&head, datasets)
+        .map(|(_, frame)| frame)
 }
 
 /// Runs one step: fits it when `params` is `None`, else applies the given parameters.
