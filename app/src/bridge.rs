@@ -20,24 +20,35 @@ const MAX_WORKERS: usize = 4;
 /// Where the worker script is, as Trunk emits it (a classic script with a loader shim).
 pub const WORKER_SCRIPT: &str = "./worker_loader.js";
 
-/// A way to post messages: a real `Worker`, or a `MessagePort` in tests.
+/// A way to post messages: a real `Worker` (with the script it runs, to start a new one if
+/// it dies), or a `MessagePort` in tests.
 #[derive(Clone)]
 pub enum Target {
-    Worker(web_sys::Worker),
+    Worker {
+        worker: web_sys::Worker,
+        script_url: String,
+    },
     Port(web_sys::MessagePort),
 }
 
 impl Target {
+    pub fn worker(script_url: &str) -> Result<Target, JsValue> {
+        Ok(Target::Worker {
+            worker: web_sys::Worker::new(script_url)?,
+            script_url: script_url.to_string(),
+        })
+    }
+
     fn post(&self, message: &JsValue) -> Result<(), JsValue> {
         match self {
-            Target::Worker(worker) => worker.post_message(message),
+            Target::Worker { worker, .. } => worker.post_message(message),
             Target::Port(port) => port.post_message(message),
         }
     }
 
     fn set_onmessage(&self, handler: Option<&js_sys::Function>) {
         match self {
-            Target::Worker(worker) => worker.set_onmessage(handler),
+            Target::Worker { worker, .. } => worker.set_onmessage(handler),
             Target::Port(port) => {
                 port.set_onmessage(handler);
                 port.start();
@@ -52,8 +63,11 @@ struct Pending {
     resolve: js_sys::Function,
 }
 
+type ErrorHandler = Rc<Closure<dyn FnMut(web_sys::ErrorEvent)>>;
+
 struct Lane {
-    target: Target,
+    /// Replaced when its worker dies (see [`Pool::over`]).
+    target: Rc<RefCell<Target>>,
     in_flight: Cell<usize>,
     /// Requests posted before the worker said it is ready, sent when it does.
     queue: Rc<RefCell<Option<Vec<JsValue>>>>,
@@ -65,8 +79,19 @@ impl Lane {
             queue.push(message);
             return Ok(());
         }
-        self.target.post(&message)
+        self.target.borrow().post(&message)
     }
+}
+
+/// What a request whose worker died gets: the job never finished, so it stored nothing
+/// (IndexedDB aborts a transaction whose worker is gone).
+fn worker_died(detail: &str) -> JobError {
+    JobError::new(
+        ErrorKind::Internal,
+        format!(
+            "the worker running this job stopped unexpectedly ({detail}); nothing of this job was stored. Try again; if it stops again with the same data, the data may be too large for this tab"
+        ),
+    )
 }
 
 #[derive(Default)]
@@ -80,6 +105,7 @@ pub struct Pool {
     next_id: Cell<RequestId>,
     // Kept alive as long as the pool: the workers call them.
     _handlers: Vec<Closure<dyn FnMut(web_sys::MessageEvent)>>,
+    _error_handlers: Vec<ErrorHandler>,
 }
 
 /// How many workers this browser gets.
@@ -95,7 +121,7 @@ impl Pool {
     pub fn spawn(size: usize) -> Result<Pool, JsValue> {
         let mut targets = Vec::new();
         for _ in 0..size {
-            targets.push(Target::Worker(web_sys::Worker::new(WORKER_SCRIPT)?));
+            targets.push(Target::worker(WORKER_SCRIPT)?);
         }
         Ok(Pool::over(targets))
     }
@@ -104,8 +130,11 @@ impl Pool {
     pub fn over(targets: Vec<Target>) -> Pool {
         let shared = Rc::new(Shared::default());
         let mut handlers = Vec::new();
+        let mut error_handlers = Vec::new();
         let mut lanes = Vec::new();
-        for target in targets {
+        for (lane_index, target) in targets.into_iter().enumerate() {
+            let target = Rc::new(RefCell::new(target));
+            let shared_for_errors = shared.clone();
             let shared = shared.clone();
             let queue: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
             let queue_in = queue.clone();
@@ -117,7 +146,7 @@ impl Pool {
                     if ready.is_some_and(|r| r.is_truthy()) {
                         let waiting = queue_in.borrow_mut().take().unwrap_or_default();
                         for message in waiting {
-                            if let Err(error) = target_in.post(&message) {
+                            if let Err(error) = target_in.borrow().post(&message) {
                                 web_sys::console::error_2(
                                     &"studio: a request could not be sent".into(),
                                     &error,
@@ -159,7 +188,19 @@ impl Pool {
                     }
                 },
             );
-            target.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+            target
+                .borrow()
+                .set_onmessage(Some(handler.as_ref().unchecked_ref()));
+            if matches!(*target.borrow(), Target::Worker { .. }) {
+                let on_message: js_sys::Function = handler.as_ref().clone().unchecked_into();
+                error_handlers.push(Self::watch_for_crashes(
+                    lane_index,
+                    target.clone(),
+                    queue.clone(),
+                    shared_for_errors,
+                    on_message,
+                ));
+            }
             handlers.push(handler);
             lanes.push(Lane {
                 target,
@@ -172,7 +213,77 @@ impl Pool {
             shared,
             next_id: Cell::new(1),
             _handlers: handlers,
+            _error_handlers: error_handlers,
         }
+    }
+
+    /// A worker that dies (a panic aborts its wasm; the browser may kill one that runs out
+    /// of memory) fails the requests it held instead of leaving them waiting forever, and
+    /// is replaced by a fresh worker on the same lane.
+    fn watch_for_crashes(
+        lane: usize,
+        target: Rc<RefCell<Target>>,
+        queue: Rc<RefCell<Option<Vec<JsValue>>>>,
+        shared: Rc<Shared>,
+        on_message: js_sys::Function,
+    ) -> ErrorHandler {
+        let slot: Rc<RefCell<Option<js_sys::Function>>> = Rc::new(RefCell::new(None));
+        let slot_in = slot.clone();
+        let target_in = target.clone();
+        let closure = Rc::new(Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(
+            move |event: web_sys::ErrorEvent| {
+                event.prevent_default();
+                let detail = event.message();
+                web_sys::console::error_1(
+                    &format!("studio: worker {lane} stopped: {detail}").into(),
+                );
+                let failed: Vec<RequestId> = shared
+                    .pending
+                    .borrow()
+                    .iter()
+                    .filter(|(_, pending)| pending.lane == lane)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for request_id in failed {
+                    let envelope =
+                        EventEnvelope::new(request_id, Event::Failed(worker_died(&detail)));
+                    let data = js_sys::Object::new();
+                    js_sys::Reflect::set(&data, &"json".into(), &envelope.to_json().into())
+                        .expect("fresh object");
+                    Shared::deliver(&shared, envelope, &data);
+                }
+                let script_url = match &*target_in.borrow() {
+                    Target::Worker { worker, script_url } => {
+                        worker.terminate();
+                        script_url.clone()
+                    }
+                    Target::Port(_) => return,
+                };
+                match Target::worker(&script_url) {
+                    Ok(fresh) => {
+                        // Requests wait for the new worker's "ready", like at start.
+                        *queue.borrow_mut() = Some(Vec::new());
+                        fresh.set_onmessage(Some(&on_message));
+                        if let (Target::Worker { worker, .. }, Some(on_error)) =
+                            (&fresh, slot_in.borrow().as_ref())
+                        {
+                            worker.set_onerror(Some(on_error));
+                        }
+                        *target_in.borrow_mut() = fresh;
+                    }
+                    Err(error) => web_sys::console::error_2(
+                        &"studio: a worker could not be restarted".into(),
+                        &error,
+                    ),
+                }
+            },
+        ));
+        let function: js_sys::Function = closure.as_ref().as_ref().clone().unchecked_into();
+        if let Target::Worker { worker, .. } = &*target.borrow() {
+            worker.set_onerror(Some(&function));
+        }
+        *slot.borrow_mut() = Some(function);
+        closure
     }
 
     pub fn size(&self) -> usize {

@@ -253,3 +253,33 @@ async fn a_message_from_another_protocol_version_is_refused() {
     let text = reply.borrow().clone().expect("the worker answers");
     assert!(text.contains("protocol") && text.contains("99"), "{text}");
 }
+
+/// A worker that says it is ready and then dies on every request, as a panicking wasm
+/// worker does (`panic = "abort"` traps).
+fn dying_worker_url() -> String {
+    let script = "postMessage({ ready: true }); onmessage = () => { throw new Error('boom'); };";
+    let parts = js_sys::Array::of1(&JsValue::from_str(script));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).unwrap();
+    web_sys::Url::create_object_url_with_blob(&blob).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_worker_that_dies_fails_its_request_and_is_replaced() {
+    let url = dying_worker_url();
+    let pool = Pool::over(vec![Target::worker(&url).unwrap()]);
+    for attempt in 0..2 {
+        // The second request reaches the replacement worker (else it would wait forever).
+        let error = pool
+            .request(pool.next_request_id(), Request::ListDatasets, None, |_| {})
+            .await
+            .expect_err("the worker dies");
+        assert_eq!(error.kind, ErrorKind::Internal, "attempt {attempt}");
+        assert!(
+            error.message.contains("stopped unexpectedly") && error.message.contains("boom"),
+            "attempt {attempt}: {}",
+            error.message
+        );
+    }
+}
