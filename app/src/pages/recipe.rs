@@ -49,9 +49,23 @@ fn save_draft(dataset_id: &str, recipe: &Recipe) {
     }
 }
 
+/// A step as compact JSON: the app's one way to write a step.
+fn step_json(step: &Step) -> String {
+    serde_json::to_string(step).unwrap_or_default()
+}
+
+/// The app's one way to read a step.
+fn parse_step(json: &str) -> Result<Step, serde_json::Error> {
+    serde_json::from_str(json)
+}
+
 /// One line describing a step: its name and its parameters as JSON.
 fn describe(step: &Step) -> (String, String) {
-    let mut value = serde_json::to_value(step).unwrap_or_default();
+    // Through text, so the app carries one serializer and one deserializer of `Step` (each
+    // instance of serde's generated code for 40-odd variants costs tens of KB of wasm).
+    let mut value = step_json(step)
+        .parse::<serde_json::Value>()
+        .unwrap_or_default();
     if let Some(object) = value.as_object_mut() {
         object.remove("op");
     }
@@ -331,7 +345,7 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
                             };
                             if editing.get() == Some(i) {
                                 let save = move || {
-                                    match serde_json::from_str::<Step>(&edit_text.get_untracked()) {
+                                    match parse_step(&edit_text.get_untracked()) {
                                         Ok(step) => {
                                             edit_error.set(None);
                                             editing.set(None);
@@ -355,7 +369,10 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
                                 }
                                 .into_any();
                             }
-                            let json = serde_json::to_string_pretty(&step).unwrap_or_default();
+                            let json = step_json(&step)
+                                .parse::<serde_json::Value>()
+                                .and_then(|v| serde_json::to_string_pretty(&v))
+                                .unwrap_or_default();
                             view! {
                                 <li data-testid="recipe-step">
                                     <code class="op">{op}</code>
@@ -490,7 +507,7 @@ fn StepForm(
                 with_std: true,
             },
             "log1p" => {
-                serde_json::from_value(serde_json::json!({"op": "log1p", "columns": [column]}))
+                parse_step(&serde_json::json!({"op": "log1p", "columns": [column]}).to_string())
                     .map_err(|e| e.to_string())?
             }
             "join" => {
@@ -503,16 +520,19 @@ fn StepForm(
                 if on.is_empty() {
                     return Err("name the key column(s) to join on, separated by commas".into());
                 }
-                serde_json::from_value(serde_json::json!({
-                    "op": "join", "right": other_ref()?, "on": on, "how": how.get_untracked()
-                }))
+                parse_step(
+                    &serde_json::json!({
+                        "op": "join", "right": other_ref()?, "on": on, "how": how.get_untracked()
+                    })
+                    .to_string(),
+                )
                 .map_err(|e| e.to_string())?
             }
-            "concatenate" => serde_json::from_value(
-                serde_json::json!({"op": "concatenate", "other": other_ref()?}),
+            "concatenate" => parse_step(
+                &serde_json::json!({"op": "concatenate", "other": other_ref()?}).to_string(),
             )
             .map_err(|e| e.to_string())?,
-            _ => serde_json::from_str(&json.get_untracked())
+            _ => parse_step(&json.get_untracked())
                 .map_err(|e| format!("that step is not valid JSON for any operation: {e}"))?,
         })
     };
