@@ -27,7 +27,7 @@ mod describe;
 #[cfg(feature = "engine")]
 mod insights;
 #[cfg(feature = "engine")]
-mod kernels;
+pub(crate) mod kernels;
 #[cfg(feature = "engine")]
 mod power;
 #[cfg(feature = "engine")]

@@ -1,0 +1,144 @@
+//! Tree models written for speed and the metrics that score them: the design matrix, 255-bin histograms, histogram gradient boosting, random forests, decision trees, permutation importance.
+//!
+//! The hyper-parameters (`…Params`), the task, progress reports and scores build without the
+//! `engine` feature: the UI edits and shows them. Fitting and predicting need `engine`, in the
+//! submodules:
+//!
+//! * `matrix`: a [`Frame`](crate::frame::Frame) and a target column become a column-major
+//!   `f64` design matrix (categories as codes, missing as NaN) and a target; the fitted
+//!   `FeatureSpec` maps new frames the same way;
+//! * `bin`: up to 255 quantile bins per feature plus a missing bin, as `u8`, like
+//!   scikit-learn's `_BinMapper`;
+//! * `grow`: the one tree grower behind every model: gradient histograms with the
+//!   subtraction trick, in-place row partitions, best-first or depth-first growth;
+//! * `gbdt`, `forest` (and its one-tree case `tree`): the models, with scikit-learn's
+//!   defaults;
+//! * `metrics`: scikit-learn's metrics by their names; `importance`: permutation importance;
+//! * `model`: the [`Model`](model::Model) enum every fitted model is stored as.
+//!
+//! Every fit is single-threaded (it runs in one Web Worker), deterministic for a seed, and
+//! reports progress through a callback that can cancel it.
+
+mod params;
+mod scores;
+
+pub use params::{ClassWeight, EarlyStopping, ForestParams, GbdtParams, MaxFeatures, TreeParams};
+pub use scores::{ClassificationScores, IterationRecord, Metric, RegressionScores, TrainTrace};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[cfg(feature = "engine")]
+pub mod bin;
+#[cfg(feature = "engine")]
+pub mod forest;
+#[cfg(feature = "engine")]
+pub mod gbdt;
+#[cfg(feature = "engine")]
+mod grow;
+#[cfg(feature = "engine")]
+pub mod importance;
+#[cfg(feature = "engine")]
+pub mod matrix;
+#[cfg(feature = "engine")]
+pub mod metrics;
+#[cfg(feature = "engine")]
+pub mod model;
+#[cfg(feature = "engine")]
+mod rng;
+#[cfg(feature = "engine")]
+pub mod tree;
+
+#[cfg(feature = "engine")]
+pub use importance::{permutation_importance, Importance};
+#[cfg(feature = "engine")]
+pub use matrix::{train_set, DesignMatrix, FeatureSpec, TrainSet};
+#[cfg(feature = "engine")]
+pub use model::Model;
+
+/// The learning problem: what the target is and so which loss and metrics apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Task {
+    /// A numeric target with many distinct values.
+    Regression,
+    /// Two classes.
+    Binary,
+    /// Three or more classes.
+    Multiclass,
+}
+
+impl Task {
+    /// The task a target with `distinct` distinct values poses; `numeric_like` for integer,
+    /// float, date and datetime targets. The rule of the profile's target summary
+    /// (`profile::ProblemType`): a numeric target with more than
+    /// [`MAX_NUMERIC_CLASSES`] values is a regression target, anything else with two values
+    /// is binary. `tests/ml_datasets.rs` checks that both agree on every dataset.
+    pub fn detect(numeric_like: bool, distinct: usize) -> Task {
+        if numeric_like && distinct > MAX_NUMERIC_CLASSES {
+            Task::Regression
+        } else if distinct <= 2 {
+            Task::Binary
+        } else {
+            Task::Multiclass
+        }
+    }
+
+    pub fn is_classification(self) -> bool {
+        self != Task::Regression
+    }
+}
+
+/// A numeric target with more distinct values than this is a regression target (the same
+/// bound as the profile's insights report).
+pub const MAX_NUMERIC_CLASSES: usize = 20;
+
+/// How far a fit has come, reported about once per boosting iteration or tree.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Between 0 and 1.
+    pub fraction_done: f64,
+    /// Boosting iterations or trees finished so far.
+    pub steps_done: usize,
+}
+
+/// The progress callback's answer: go on, or stop the fit (which then returns
+/// [`MlError::Cancelled`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Cancel,
+}
+
+/// Everything that can stop building a matrix, fitting or predicting.
+#[derive(Clone, Debug, Error, PartialEq)]
+pub enum MlError {
+    #[error("parameter {name} {reason}")]
+    InvalidParameter { name: &'static str, reason: String },
+    #[error("column \"{column}\" not found")]
+    ColumnNotFound { column: String },
+    #[error("column \"{column}\" is {found} but the model was trained on {expected}")]
+    ColumnTypeMismatch {
+        column: String,
+        expected: &'static str,
+        found: &'static str,
+    },
+    #[error("target \"{column}\" {reason}")]
+    InvalidTarget { column: String, reason: String },
+    #[error("no rows to train on")]
+    NoRows,
+    #[error("no feature columns to train on")]
+    NoFeatures,
+    #[error("the matrix has {found} features, the model expects {expected}")]
+    FeatureCountMismatch { expected: usize, found: usize },
+    #[error("{what} has {found} values, expected {expected}")]
+    LengthMismatch {
+        what: &'static str,
+        expected: usize,
+        found: usize,
+    },
+    #[error("{model} does not predict probabilities for a regression task")]
+    NotAClassifier { model: &'static str },
+    #[error("cancelled")]
+    Cancelled,
+}

@@ -1,0 +1,121 @@
+//! Permutation importance like `sklearn.inspection.permutation_importance`: how much a score drops when one feature's values are shuffled.
+
+use serde::{Deserialize, Serialize};
+
+use super::matrix::DesignMatrix;
+use super::metrics::{
+    accuracy_score, balanced_accuracy_score, class_indices, f1_score, log_loss,
+    mean_absolute_error, r2_score, roc_auc_score, root_mean_squared_error, Average,
+};
+use super::model::Model;
+use super::rng::{shuffle, SplitMix64};
+use super::{Metric, MlError};
+
+/// One feature's importance: the baseline score minus the score with the feature shuffled,
+/// per repeat, with their mean and (population) standard deviation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Importance {
+    pub feature: String,
+    pub importances_mean: f64,
+    pub importances_std: f64,
+    pub importances: Vec<f64>,
+}
+
+/// The model's score on `x` and `y` (values, or class indices) by `metric`, higher better.
+pub fn score(model: &Model, x: &DesignMatrix, y: &[f64], metric: Metric) -> Result<f64, MlError> {
+    let classification = || -> Result<(Vec<usize>, Vec<Vec<f64>>), MlError> {
+        Ok((class_indices(y), model.predict_proba(x)?))
+    };
+    let predicted_classes = |proba: &[Vec<f64>]| -> Vec<usize> {
+        proba.iter().map(|p| super::gbdt::argmax(p)).collect()
+    };
+    Ok(match metric {
+        Metric::R2 => r2_score(y, &model.predict(x)?),
+        Metric::NegRootMeanSquaredError => -root_mean_squared_error(y, &model.predict(x)?),
+        Metric::NegMeanAbsoluteError => -mean_absolute_error(y, &model.predict(x)?),
+        Metric::Accuracy => {
+            let (t, proba) = classification()?;
+            accuracy_score(&t, &predicted_classes(&proba))
+        }
+        Metric::BalancedAccuracy => {
+            let (t, proba) = classification()?;
+            balanced_accuracy_score(
+                &t,
+                &predicted_classes(&proba),
+                proba.first().map_or(0, Vec::len),
+            )
+        }
+        Metric::F1Macro => {
+            let (t, proba) = classification()?;
+            f1_score(
+                &t,
+                &predicted_classes(&proba),
+                proba.first().map_or(0, Vec::len),
+                Average::Macro,
+            )
+        }
+        Metric::NegLogLoss => {
+            let (t, proba) = classification()?;
+            -log_loss(&t, &proba)
+        }
+        Metric::RocAuc => {
+            let (t, proba) = classification()?;
+            roc_auc_score(&t, &proba).unwrap_or(f64::NAN)
+        }
+    })
+}
+
+/// For each feature, shuffles its column `n_repeats` times and records how much `metric`
+/// drops (`sklearn.inspection.permutation_importance`). Deterministic for a seed.
+pub fn permutation_importance(
+    model: &Model,
+    x: &DesignMatrix,
+    y: &[f64],
+    metric: Metric,
+    n_repeats: usize,
+    seed: u64,
+) -> Result<Vec<Importance>, MlError> {
+    if n_repeats == 0 {
+        return Err(MlError::InvalidParameter {
+            name: "n_repeats",
+            reason: "must be at least 1".to_string(),
+        });
+    }
+    if y.len() != x.n_rows() {
+        return Err(MlError::LengthMismatch {
+            what: "y",
+            expected: x.n_rows(),
+            found: y.len(),
+        });
+    }
+    let baseline = score(model, x, y, metric)?;
+    let mut rng = SplitMix64::new(seed);
+    let mut shuffled = x.clone();
+    let mut importances = Vec::with_capacity(x.n_features());
+    for feature in 0..x.n_features() {
+        let mut drops = Vec::with_capacity(n_repeats);
+        for _ in 0..n_repeats {
+            let column = shuffled.column_mut(feature);
+            column.copy_from_slice(x.column(feature));
+            shuffle(&mut rng, column);
+            drops.push(baseline - score(model, &shuffled, y, metric)?);
+        }
+        shuffled
+            .column_mut(feature)
+            .copy_from_slice(x.column(feature));
+        let mean = drops.iter().sum::<f64>() / n_repeats as f64;
+        let variance =
+            drops.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / n_repeats as f64;
+        importances.push(Importance {
+            feature: model
+                .spec()
+                .features
+                .get(feature)
+                .map_or_else(|| format!("x{feature}"), |f| f.name.clone()),
+            importances_mean: mean,
+            importances_std: variance.sqrt(),
+            importances: drops,
+        });
+    }
+    Ok(importances)
+}
