@@ -31,12 +31,16 @@ pub(crate) mod kernels;
 #[cfg(feature = "engine")]
 mod power;
 #[cfg(feature = "engine")]
+mod quick_model;
+#[cfg(feature = "engine")]
 mod scatter;
 
 #[cfg(feature = "engine")]
 pub use describe::profile;
 #[cfg(feature = "engine")]
 pub use insights::{insights, InsightsError};
+#[cfg(feature = "engine")]
+pub use quick_model::{attach_quick_model, quick_model, QUICK_MODEL_MAX_ROWS};
 #[cfg(feature = "engine")]
 pub use scatter::{sample_pairs, ScatterError};
 
@@ -330,6 +334,31 @@ pub struct TargetSummary {
     pub power_metric: PowerMetric,
     /// Each feature's prediction power on its own, strongest first.
     pub feature_power: Vec<FeaturePower>,
+    /// A quick model on all features together; `None` when it could not be trained (the
+    /// reason is in `quick_model_error`).
+    #[serde(default)]
+    pub quick_model: Option<QuickModel>,
+    #[serde(default)]
+    pub quick_model_error: Option<String>,
+}
+
+/// A fast tree ensemble trained on an 80/20 split of the rows (a sample of at most
+/// `QUICK_MODEL_MAX_ROWS`): how predictable the target is from all features together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuickModel {
+    /// What was trained, in words.
+    pub model: String,
+    /// Balanced accuracy for classes, r2 for regression (like `feature_power`).
+    pub metric: PowerMetric,
+    /// The model's score on the held-out 20%.
+    pub score: f64,
+    /// A dummy model's score on the same rows (most frequent class, or the training mean).
+    pub baseline_score: f64,
+    pub n_train: u64,
+    pub n_test: u64,
+    /// Permutation importance: how much the score drops when the feature is shuffled,
+    /// most important first.
+    pub feature_importance: Vec<FeaturePower>,
 }
 
 /// At most this many classes are listed in [`TargetSummary::class_counts`].

@@ -63,7 +63,8 @@ impl Drop for Scratch {
 fn expected_profile_json(target: Option<&str>) -> String {
     let frame = read(Path::new(PENGUINS));
     let dataset_profile = profile(&frame, &ProfileOptions::default());
-    let report = insights(&frame, &dataset_profile, target).unwrap();
+    let mut report = insights(&frame, &dataset_profile, target).unwrap();
+    compute::profile::attach_quick_model(&mut report, &frame, dataset_profile.sample_seed);
     format!(
         "{{\"profile\":{},\"insights\":{}}}\n",
         serde_json::to_string(&dataset_profile).unwrap(),
@@ -91,6 +92,8 @@ fn profile_json_with_target_equals_in_process() {
         serde_json::from_str(&expected_profile_json(Some("species"))).unwrap();
     assert_json_close(&found, &expected, "$");
     assert_eq!(found["insights"]["target"]["column"], "species");
+    let quick = &found["insights"]["target"]["quick_model"];
+    assert!(quick["score"].as_f64().unwrap() > 0.9, "{quick}");
 }
 
 fn assert_json_close(found: &serde_json::Value, expected: &serde_json::Value, path: &str) {

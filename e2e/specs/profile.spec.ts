@@ -25,3 +25,19 @@ test('penguins profile shows missing counts, histograms and insights about speci
   expect(await page.getByTestId('feature-power').count()).toBe(7);
   expect(problems).toEqual([]);
 });
+
+test('a target gets a quick model: its score beside a dummy baseline, and column impact', async ({ page }) => {
+  const problems = watchConsole(page);
+  const data = new DataPage(page);
+  await data.open();
+  await data.importFile(path.join(DATASETS, 'multiclass/penguins.csv'));
+  await data.row('penguins').click();
+  await page.getByTestId('profile-target').selectOption('species');
+  await page.getByTestId('profile-run').click();
+  const quick = page.getByTestId('quick-model');
+  await expect(quick).toContainText('histogram gradient boosting');
+  await expect(quick).toContainText('on 68 held-out rows (trained on 276); a dummy model scores 0.333');
+  expect(Number(await quick.getByTestId('quick-model-score').innerText())).toBeGreaterThan(0.9);
+  await expect(quick.getByTestId('quick-model-feature')).toHaveCount(7);
+  expect(problems).toEqual([]);
+});

@@ -1,6 +1,6 @@
 //! The profile panel: asks a worker to profile the selected dataset (once per content and target) and shows its columns' statistics, histograms and the data quality insights.
 
-use compute::profile::{ColumnProfile, Histogram, Severity};
+use compute::profile::{ColumnProfile, Histogram, PowerMetric, QuickModel, Severity};
 use compute::protocol::{ErrorKind, Reply, Request, RequestId};
 use compute::records::{DatasetRecord, ProfileRecord};
 use leptos::prelude::*;
@@ -158,6 +158,7 @@ fn ProfileReport(record: ProfileRecord, dataset_id: String) -> impl IntoView {
                         })
                         .collect_view()}
                 </ul>
+                <QuickModelView model=t.quick_model error=t.quick_model_error />
             </div>
         }
     });
@@ -215,6 +216,59 @@ fn ProfileReport(record: ProfileRecord, dataset_id: String) -> impl IntoView {
             <ScatterPanel dataset_id=dataset_id columns=numeric_columns pair=pair />
         })}
     }
+}
+
+/// The quick model's score beside its baseline, and its permutation importances.
+#[component]
+fn QuickModelView(model: Option<QuickModel>, error: Option<String>) -> impl IntoView {
+    let Some(model) = model else {
+        return error
+            .map(|e| view! { <p class="hint" data-testid="quick-model-error">{format!("No quick model: {e}.")}</p> })
+            .into_any();
+    };
+    let metric = match model.metric {
+        PowerMetric::BalancedAccuracy => "balanced accuracy",
+        PowerMetric::R2 => "r2",
+    };
+    let top = model
+        .feature_importance
+        .first()
+        .map(|f| f.power)
+        .unwrap_or(0.0)
+        .max(1e-12);
+    view! {
+        <div class="quick-model" data-testid="quick-model">
+            <h4>"Quick model"</h4>
+            <p>
+                {format!("{}: {metric} ", model.model)}
+                <strong data-testid="quick-model-score">{format!("{:.3}", model.score)}</strong>
+                {format!(
+                    " on {} held-out rows (trained on {}); a dummy model scores {:.3}.",
+                    format::count(model.n_test),
+                    format::count(model.n_train),
+                    model.baseline_score
+                )}
+            </p>
+            <p class="hint">"Column impact: how much the score drops when the column is shuffled."</p>
+            <ul class="feature-power">
+                {model
+                    .feature_importance
+                    .into_iter()
+                    .map(|f| {
+                        let width = (f.power.max(0.0) / top * 100.0).round();
+                        view! {
+                            <li data-testid="quick-model-feature">
+                                <span class="fp-name">{f.column}</span>
+                                <span class="fp-bar" style=format!("width:{width}px")></span>
+                                <span class="fp-value">{format!("{:.3}", f.power)}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
 }
 
 /// Two numeric columns against each other, from a point sample the worker draws.

@@ -276,9 +276,18 @@ async fn profile_dataset(
     });
     let options = compute::profile::ProfileOptions::default();
     let profile = compute::profile::profile(&frame, &options);
-    let insights = compute::profile::insights(&frame, &profile, target.as_deref())
+    let mut insights = compute::profile::insights(&frame, &profile, target.as_deref())
         .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
     ctx.check_cancelled(request_id)?;
+    if insights.target.is_some() {
+        progress(Progress {
+            stage: "training a quick model".into(),
+            done: dataset.n_chunks,
+            total: dataset.n_chunks + 1,
+        });
+        compute::profile::attach_quick_model(&mut insights, &frame, profile.sample_seed);
+        ctx.check_cancelled(request_id)?;
+    }
     let (record, batch) = compute::lineage::plan_profile(
         &dataset,
         compute::lineage::ProfileInput {

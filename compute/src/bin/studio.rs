@@ -175,8 +175,10 @@ fn run_profile(args: &[String]) -> Result<(), Failure> {
     };
     let frame = read_frame(path)?;
     let dataset_profile = profile(&frame, &ProfileOptions::default());
-    let report = insights(&frame, &dataset_profile, parsed.option("--target"))
+    let mut report = insights(&frame, &dataset_profile, parsed.option("--target"))
         .map_err(|error| Failure::Data(format!("{path}: {error}")))?;
+    // The same seed as the browser's worker, so both give the same quick model.
+    compute::profile::attach_quick_model(&mut report, &frame, dataset_profile.sample_seed);
     let output = if parsed.switch("--json") {
         let json = serde_json::to_string(&ProfileOutput {
             profile: &dataset_profile,

@@ -525,6 +525,8 @@ fn check_target(
         class_counts: class_counts.into_iter().take(MAX_LISTED_CLASSES).collect(),
         power_metric,
         feature_power,
+        quick_model: None,
+        quick_model_error: None,
     }
 }
 
