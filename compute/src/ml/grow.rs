@@ -510,7 +510,10 @@ impl Grower<'_> {
 
     fn add_row(&self, sums: &mut [f64], row: usize) {
         let k = self.stats.k;
-        for (sum, g) in sums.iter_mut().zip(&self.stats.gradients[row * k..(row + 1) * k]) {
+        for (sum, g) in sums
+            .iter_mut()
+            .zip(&self.stats.gradients[row * k..(row + 1) * k])
+        {
             *sum += g;
         }
         sums[k] += self.stats.hessians.map_or(1.0, |h| h[row]);
