@@ -1,11 +1,11 @@
 //! Times our tree models on one dataset's fixed split, for `bench/train_bench.py`.
 //!
-//! `cargo run --release -p compute --example bench_train -- FILE TARGET [EXCLUDED,…] [MODELS]`
+//! `cargo run --release -p compute --example bench_train -- FILE TARGET [EXCLUDED,…] [MODELS] [SEED]`
 //!
 //! Reads `FILE` and the test rows in `FILE`'s `<name>.test_idx.txt`, builds the design
 //! matrix from the training rows (every column but `TARGET` and the comma-separated
 //! `EXCLUDED` ones), then fits each of `MODELS` (default `gbdt,forest`) once with default
-//! parameters and seed 0, timing the fit alone, and scores it on the test rows (r2, or
+//! parameters and seed `SEED` (default 0), timing the fit alone, and scores it on the test rows (r2, or
 //! accuracy and macro F1). Prints one line per model and one JSON line per model that the
 //! Python harness parses.
 
@@ -24,7 +24,7 @@ fn fail(message: String) -> ! {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 2 {
-        eprintln!("usage: bench_train FILE TARGET [EXCLUDED,…] [MODELS]");
+        eprintln!("usage: bench_train FILE TARGET [EXCLUDED,…] [MODELS] [SEED]");
         std::process::exit(2);
     }
     let (path, target) = (&args[0], &args[1]);
@@ -37,6 +37,10 @@ fn main() {
         .map_or("gbdt,forest", String::as_str)
         .split(',')
         .collect();
+    let seed: u64 = args.get(4).map_or(0, |text| {
+        text.parse()
+            .unwrap_or_else(|error| fail(format!("SEED {text}: {error}")))
+    });
     let bytes =
         std::fs::read(path).unwrap_or_else(|error| fail(format!("cannot read {path}: {error}")));
     let file_name = path.rsplit('/').next().unwrap_or(path);
@@ -75,11 +79,11 @@ fn main() {
     for &name in &models {
         let started = Instant::now();
         let model: Model = match name {
-            "gbdt" => gbdt::fit(&train, &GbdtParams::default(), 0, &mut |_| {
+            "gbdt" => gbdt::fit(&train, &GbdtParams::default(), seed, &mut |_| {
                 Control::Continue
             })
             .map(Model::from),
-            "forest" => forest::fit(&train, &ForestParams::default(), 0, &mut |_| {
+            "forest" => forest::fit(&train, &ForestParams::default(), seed, &mut |_| {
                 Control::Continue
             })
             .map(Model::from),
