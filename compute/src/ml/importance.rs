@@ -119,3 +119,36 @@ pub fn permutation_importance(
     }
     Ok(importances)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::{gbdt, Control, GbdtParams, Task, TrainSet};
+
+    #[test]
+    fn the_feature_the_target_depends_on_matters_most() {
+        let n = 200;
+        let signal: Vec<f64> = (0..n).map(|i| f64::from(i % 10)).collect();
+        let noise: Vec<f64> = (0..n).map(|i| f64::from((i * 37) % 11)).collect();
+        let y: Vec<f64> = signal.iter().map(|s| 3.0 * s).collect();
+        let x = DesignMatrix::numeric(n as usize, vec![signal, noise]).unwrap();
+        let train = TrainSet::from_matrix(x.clone(), y.clone(), Task::Regression, vec![]).unwrap();
+        let model: Model = gbdt::fit(&train, &GbdtParams::default(), 0, &mut |_| {
+            Control::Continue
+        })
+        .unwrap()
+        .into();
+        let importances = permutation_importance(&model, &x, &y, Metric::R2, 5, 7).unwrap();
+        assert_eq!(importances[0].feature, "x0");
+        assert!(importances[0].importances_mean > 1.0, "{importances:?}");
+        assert!(
+            importances[1].importances_mean.abs() < 0.05,
+            "{importances:?}"
+        );
+        assert_eq!(importances[0].importances.len(), 5);
+        assert_eq!(
+            permutation_importance(&model, &x, &y, Metric::R2, 5, 7).unwrap(),
+            importances
+        );
+    }
+}
