@@ -58,7 +58,7 @@ fn describe(step: &Step) -> (String, String) {
     (step.op().to_string(), value.to_string())
 }
 
-/// The kinds of step the form builds directly; any other of the 42 goes in as JSON.
+/// The kinds of step the form builds directly; any other of the 44 goes in as JSON.
 const QUICK_STEPS: [(&str, &str); 7] = [
     ("fill_missing", "Fill missing values"),
     ("one_hot", "One-hot encode"),
