@@ -87,6 +87,11 @@ pub enum Request {
     ExportCsv {
         dataset_id: String,
     },
+    /// A dataset version as an Arrow IPC file (see `compute::export::write_arrow`); the
+    /// bytes travel beside the reply like an `ExportCsv`'s.
+    ExportArrow {
+        dataset_id: String,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -167,6 +172,12 @@ pub enum Reply {
     },
     /// The CSV bytes are attached to the message.
     ExportedCsv {
+        dataset_id: String,
+        file_name: String,
+        size_bytes: u64,
+    },
+    /// The Arrow IPC file's bytes are attached to the message.
+    ExportedArrow {
         dataset_id: String,
         file_name: String,
         size_bytes: u64,
@@ -289,6 +300,9 @@ mod tests {
                 start: 40,
                 len: 20,
             },
+            Request::ExportArrow {
+                dataset_id: "ds-1".into(),
+            },
             Request::Cancel {
                 target_request_id: 7,
             },
@@ -355,6 +369,11 @@ mod tests {
             Event::Done(Reply::AuditLog {
                 entries: Vec::new(),
                 chain_valid: true,
+            }),
+            Event::Done(Reply::ExportedArrow {
+                dataset_id: "ds-1".into(),
+                file_name: "penguins.arrow".into(),
+                size_bytes: 9,
             }),
             Event::Done(Reply::CancelRequested),
             Event::Failed(JobError::cancelled()),

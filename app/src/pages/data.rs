@@ -588,6 +588,7 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
     });
 
     let export_id = dataset_id.clone();
+    let export_arrow_id = dataset_id.clone();
     let columns = dataset.columns.clone();
     let n_cols = columns.len();
     // Fixed widths keep the sticky header and the absolutely placed rows aligned.
@@ -599,6 +600,9 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
                 {format!("{} — {} rows × {} columns", dataset.name, format::count(n_rows), n_cols)}
                 <button class="export" data-testid="export-csv" on:click=move |_| export_csv(export_id.clone(), error)>
                     "Export CSV"
+                </button>
+                <button class="export" data-testid="export-arrow" on:click=move |_| export_arrow(export_arrow_id.clone(), error)>
+                    "Export Arrow"
                 </button>
             </h2>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
@@ -725,6 +729,15 @@ fn StorageStatus() -> impl IntoView {
 /// Asks a worker for the dataset as CSV; the bytes arrive as a transferred buffer and are
 /// offered as a download.
 fn export_csv(dataset_id: String, error: RwSignal<Option<String>>) {
+    export(Request::ExportCsv { dataset_id }, error);
+}
+
+/// Like [`export_csv`], as an Arrow IPC file (`<dataset>.arrow`).
+fn export_arrow(dataset_id: String, error: RwSignal<Option<String>>) {
+    export(Request::ExportArrow { dataset_id }, error);
+}
+
+fn export(request: Request, error: RwSignal<Option<String>>) {
     spawn_local(async move {
         let pool = match bridge::pool() {
             Ok(pool) => pool,
@@ -735,11 +748,19 @@ fn export_csv(dataset_id: String, error: RwSignal<Option<String>>) {
         };
         let request_id = pool.next_request_id();
         let result = pool
-            .request_with_bytes(request_id, Request::ExportCsv { dataset_id }, None, |_| {})
+            .request_with_bytes(request_id, request, None, |_| {})
             .await;
         match result {
             Ok((Reply::ExportedCsv { file_name, .. }, Some(buffer))) => {
                 crate::download::offer(&file_name, "text/csv", &[buffer.into()]);
+            }
+            Ok((Reply::ExportedArrow { file_name, .. }, Some(buffer))) => {
+                // The IANA type for the Arrow IPC file format.
+                crate::download::offer(
+                    &file_name,
+                    "application/vnd.apache.arrow.file",
+                    &[buffer.into()],
+                );
             }
             Ok(other) => {
                 error.try_set(Some(format!("unexpected reply: {:?}", other.0)));

@@ -117,29 +117,59 @@ pub async fn run(
     attachment: Option<web_sys::Blob>,
     progress: &dyn Fn(Progress),
 ) -> Result<Finished, JobError> {
-    if let Request::ExportCsv { dataset_id } = request {
-        return export_csv(ctx, request_id, &dataset_id, progress).await;
+    match request {
+        Request::ExportCsv { dataset_id } => {
+            export(ctx, request_id, &dataset_id, ExportFormat::Csv, progress).await
+        }
+        Request::ExportArrow { dataset_id } => {
+            export(ctx, request_id, &dataset_id, ExportFormat::Arrow, progress).await
+        }
+        request => {
+            let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
+            Ok(Finished { reply, bytes: None })
+        }
     }
-    let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
-    Ok(Finished { reply, bytes: None })
 }
 
-async fn export_csv(
+enum ExportFormat {
+    Csv,
+    Arrow,
+}
+
+async fn export(
     ctx: &Context,
     request_id: RequestId,
     dataset_id: &str,
+    format: ExportFormat,
     progress: &dyn Fn(Progress),
 ) -> Result<Finished, JobError> {
     let store = ctx.store().await?;
     let dataset = store.dataset(dataset_id).await?;
     let frame = load_frame(ctx, &store, request_id, &dataset, progress).await?;
-    let bytes = compute::export::write_csv(&frame);
+    let dataset_id = dataset_id.to_string();
+    let (reply, bytes) = match format {
+        ExportFormat::Csv => {
+            let bytes = compute::export::write_csv(&frame);
+            let reply = Reply::ExportedCsv {
+                dataset_id,
+                file_name: format!("{}.csv", dataset.name),
+                size_bytes: bytes.len() as u64,
+            };
+            (reply, bytes)
+        }
+        ExportFormat::Arrow => {
+            let bytes = compute::export::write_arrow(&frame)
+                .map_err(|e| JobError::new(ErrorKind::Internal, e.to_string()))?;
+            let reply = Reply::ExportedArrow {
+                dataset_id,
+                file_name: format!("{}.arrow", dataset.name),
+                size_bytes: bytes.len() as u64,
+            };
+            (reply, bytes)
+        }
+    };
     Ok(Finished {
-        reply: Reply::ExportedCsv {
-            dataset_id: dataset_id.to_string(),
-            file_name: format!("{}.csv", dataset.name),
-            size_bytes: bytes.len() as u64,
-        },
+        reply,
         bytes: Some(bytes),
     })
 }
@@ -211,7 +241,9 @@ async fn reply_to(
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)
         }
-        Request::ExportCsv { .. } => unreachable!("handled by run"),
+        Request::ExportCsv { .. } | Request::ExportArrow { .. } => {
+            unreachable!("handled by run")
+        }
     }
 }
 
