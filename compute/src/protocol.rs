@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::records::DatasetRecord;
 
 /// Bumped whenever a request or event changes shape; a worker refuses other versions.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Unique per client session; replies and progress carry the id of the request they answer.
 pub type RequestId = u64;
@@ -158,6 +158,9 @@ pub enum Reply {
         profile: Box<crate::records::ProfileRecord>,
         /// False when the profile was read from storage.
         computed: bool,
+        /// Seconds the worker spent computing the profile and its insights (not loading rows
+        /// or storing the result); 0 when it was read from storage.
+        compute_secs: f64,
     },
     RecipePreview {
         dataset_id: String,
@@ -169,6 +172,9 @@ pub enum Reply {
     },
     Transformed {
         dataset: DatasetRecord,
+        /// Seconds the worker spent fitting and applying the recipe (not loading rows,
+        /// hashing, encoding or storing the new version).
+        compute_secs: f64,
     },
     /// The CSV bytes are attached to the message.
     ExportedCsv {

@@ -54,6 +54,9 @@ struct DataState {
     notice: RwSignal<Option<String>>,
     /// The last finished import: what, and how long the worker took to read and parse it.
     last_import: RwSignal<Option<(String, u64, f64)>>,
+    /// The last recipe applied: the new version, and how long the worker took to fit and
+    /// transform.
+    last_apply: RwSignal<Option<(DatasetRecord, f64)>>,
 }
 
 impl DataState {
@@ -153,6 +156,7 @@ pub fn DataPage() -> impl IntoView {
         selected: RwSignal::new(None),
         notice: RwSignal::new(None),
         last_import: RwSignal::new(None),
+        last_apply: RwSignal::new(None),
     };
     state.refresh();
 
@@ -190,6 +194,23 @@ pub fn DataPage() -> impl IntoView {
                         }
                     })
             }}
+            {move || {
+                state
+                    .last_apply
+                    .get()
+                    .map(|(dataset, compute_secs)| {
+                        view! {
+                            <p class="done" data-testid="apply-done" data-compute-secs=compute_secs>
+                                {format!(
+                                    "Recipe applied: {} ({} rows × {} columns), fitted and transformed in {compute_secs:.2} s.",
+                                    dataset.name,
+                                    format::count(dataset.n_rows),
+                                    dataset.n_cols,
+                                )}
+                            </p>
+                        }
+                    })
+            }}
             <DatasetList state=state />
             {move || {
                 let selected = state.selected.get()?;
@@ -201,8 +222,9 @@ pub fn DataPage() -> impl IntoView {
                         <Preview dataset=dataset.clone() />
                         <RecipePanel
                             dataset=dataset.clone()
-                            on_applied=Callback::new(move |dataset_id: String| {
-                                state.selected.set(Some(dataset_id));
+                            on_applied=Callback::new(move |(dataset, compute_secs): (DatasetRecord, f64)| {
+                                state.selected.set(Some(dataset.dataset_id.clone()));
+                                state.last_apply.set(Some((dataset, compute_secs)));
                                 state.refresh();
                             })
                         />

@@ -262,6 +262,7 @@ async fn profile_dataset(
             dataset_id: dataset_id.to_string(),
             profile: Box::new(stored),
             computed: false,
+            compute_secs: 0.0,
         });
     }
     let started_at_ms = now_ms();
@@ -273,9 +274,11 @@ async fn profile_dataset(
         total: dataset.n_chunks + 1,
     });
     let options = compute::profile::ProfileOptions::default();
+    let compute_started_ms = now_ms();
     let profile = compute::profile::profile(&frame, &options);
     let insights = compute::profile::insights(&frame, &profile, target.as_deref())
         .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+    let compute_secs = (now_ms() - compute_started_ms) / 1000.0;
     ctx.check_cancelled(request_id)?;
     let (record, batch) = compute::lineage::plan_profile(
         &dataset,
@@ -295,6 +298,7 @@ async fn profile_dataset(
         dataset_id: dataset_id.to_string(),
         profile: Box::new(record),
         computed: true,
+        compute_secs,
     })
 }
 
@@ -557,9 +561,11 @@ async fn apply_recipe(
         done: parent.n_chunks,
         total: parent.n_chunks + 1,
     });
+    let compute_started_ms = now_ms();
     let (fitted, out) = recipe
         .fit_transform(&frame)
         .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+    let compute_secs = (now_ms() - compute_started_ms) / 1000.0;
     drop(frame);
     ctx.check_cancelled(request_id)?;
     let rows_per_chunk = rows_per_chunk(&out);
@@ -587,7 +593,10 @@ async fn apply_recipe(
     );
     ctx.check_cancelled(request_id)?;
     store.apply(batch).await?;
-    Ok(Reply::Transformed { dataset })
+    Ok(Reply::Transformed {
+        dataset,
+        compute_secs,
+    })
 }
 
 /// Rows per stored chunk so that a chunk holds about [`STORED_CHUNK_BYTES`].
