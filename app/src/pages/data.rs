@@ -54,6 +54,9 @@ struct DataState {
     notice: RwSignal<Option<String>>,
     /// The last finished import: what, and how long the worker took to read and parse it.
     last_import: RwSignal<Option<(String, u64, f64)>>,
+    /// The last recipe applied: the new version, and how long the worker took to fit and
+    /// transform.
+    last_apply: RwSignal<Option<(DatasetRecord, f64)>>,
 }
 
 impl DataState {
@@ -153,6 +156,7 @@ pub fn DataPage() -> impl IntoView {
         selected: RwSignal::new(None),
         notice: RwSignal::new(None),
         last_import: RwSignal::new(None),
+        last_apply: RwSignal::new(None),
     };
     state.refresh();
 
@@ -190,6 +194,23 @@ pub fn DataPage() -> impl IntoView {
                         }
                     })
             }}
+            {move || {
+                state
+                    .last_apply
+                    .get()
+                    .map(|(dataset, compute_secs)| {
+                        view! {
+                            <p class="done" data-testid="apply-done" data-compute-secs=compute_secs>
+                                {format!(
+                                    "Recipe applied: {} ({} rows × {} columns), fitted and transformed in {compute_secs:.2} s.",
+                                    dataset.name,
+                                    format::count(dataset.n_rows),
+                                    dataset.n_cols,
+                                )}
+                            </p>
+                        }
+                    })
+            }}
             <DatasetList state=state />
             {move || {
                 let selected = state.selected.get()?;
@@ -201,8 +222,9 @@ pub fn DataPage() -> impl IntoView {
                         <Preview dataset=dataset.clone() />
                         <RecipePanel
                             dataset=dataset.clone()
-                            on_applied=Callback::new(move |dataset_id: String| {
-                                state.selected.set(Some(dataset_id));
+                            on_applied=Callback::new(move |(dataset, compute_secs): (DatasetRecord, f64)| {
+                                state.selected.set(Some(dataset.dataset_id.clone()));
+                                state.last_apply.set(Some((dataset, compute_secs)));
                                 state.refresh();
                             })
                         />
@@ -588,6 +610,7 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
     });
 
     let export_id = dataset_id.clone();
+    let export_arrow_id = dataset_id.clone();
     let columns = dataset.columns.clone();
     let n_cols = columns.len();
     // Fixed widths keep the sticky header and the absolutely placed rows aligned.
@@ -599,6 +622,9 @@ fn Preview(dataset: DatasetRecord) -> impl IntoView {
                 {format!("{} — {} rows × {} columns", dataset.name, format::count(n_rows), n_cols)}
                 <button class="export" data-testid="export-csv" on:click=move |_| export_csv(export_id.clone(), error)>
                     "Export CSV"
+                </button>
+                <button class="export" data-testid="export-arrow" on:click=move |_| export_arrow(export_arrow_id.clone(), error)>
+                    "Export Arrow"
                 </button>
             </h2>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
@@ -725,6 +751,15 @@ fn StorageStatus() -> impl IntoView {
 /// Asks a worker for the dataset as CSV; the bytes arrive as a transferred buffer and are
 /// offered as a download.
 fn export_csv(dataset_id: String, error: RwSignal<Option<String>>) {
+    export(Request::ExportCsv { dataset_id }, error);
+}
+
+/// Like [`export_csv`], as an Arrow IPC file (`<dataset>.arrow`).
+fn export_arrow(dataset_id: String, error: RwSignal<Option<String>>) {
+    export(Request::ExportArrow { dataset_id }, error);
+}
+
+fn export(request: Request, error: RwSignal<Option<String>>) {
     spawn_local(async move {
         let pool = match bridge::pool() {
             Ok(pool) => pool,
@@ -735,11 +770,19 @@ fn export_csv(dataset_id: String, error: RwSignal<Option<String>>) {
         };
         let request_id = pool.next_request_id();
         let result = pool
-            .request_with_bytes(request_id, Request::ExportCsv { dataset_id }, None, |_| {})
+            .request_with_bytes(request_id, request, None, |_| {})
             .await;
         match result {
             Ok((Reply::ExportedCsv { file_name, .. }, Some(buffer))) => {
                 crate::download::offer(&file_name, "text/csv", &[buffer.into()]);
+            }
+            Ok((Reply::ExportedArrow { file_name, .. }, Some(buffer))) => {
+                // The IANA type for the Arrow IPC file format.
+                crate::download::offer(
+                    &file_name,
+                    "application/vnd.apache.arrow.file",
+                    &[buffer.into()],
+                );
             }
             Ok(other) => {
                 error.try_set(Some(format!("unexpected reply: {:?}", other.0)));

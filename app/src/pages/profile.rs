@@ -20,7 +20,8 @@ const CHART_HEIGHT: f64 = 36.0;
 enum PanelState {
     Idle,
     Running(f64),
-    Ready(Box<ProfileRecord>),
+    /// The profile, and the worker's compute seconds (0 when read from storage).
+    Ready(Box<ProfileRecord>, f64),
     Failed(String),
 }
 
@@ -57,7 +58,11 @@ pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
                 return;
             }
             state.set(match result {
-                Ok(Reply::Profile { profile, .. }) => PanelState::Ready(profile),
+                Ok(Reply::Profile {
+                    profile,
+                    compute_secs,
+                    ..
+                }) => PanelState::Ready(profile, compute_secs),
                 Ok(other) => PanelState::Failed(format!("unexpected reply: {other:?}")),
                 Err(error) if error.kind == ErrorKind::Cancelled => PanelState::Idle,
                 Err(error) => PanelState::Failed(format::error(&error)),
@@ -110,9 +115,15 @@ pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
                     view! { <p class="error" role="alert" data-testid="profile-error">{message}</p> }
                         .into_any()
                 }
-                PanelState::Ready(record) => {
-                    view! { <ProfileReport record=*record dataset_id=dataset_id_for_report.clone() /> }
-                        .into_any()
+                PanelState::Ready(record, compute_secs) => {
+                    view! {
+                        <ProfileReport
+                            record=*record
+                            compute_secs=compute_secs
+                            dataset_id=dataset_id_for_report.clone()
+                        />
+                    }
+                    .into_any()
                 }
             }}
         </section>
@@ -120,7 +131,7 @@ pub fn ProfilePanel(dataset: DatasetRecord) -> impl IntoView {
 }
 
 #[component]
-fn ProfileReport(record: ProfileRecord, dataset_id: String) -> impl IntoView {
+fn ProfileReport(record: ProfileRecord, compute_secs: f64, dataset_id: String) -> impl IntoView {
     let profile = record.profile;
     let numeric_columns = profile.correlations.columns.clone();
     let correlations = profile.correlations.clone();
@@ -163,7 +174,7 @@ fn ProfileReport(record: ProfileRecord, dataset_id: String) -> impl IntoView {
         }
     });
     view! {
-        <p data-testid="profile-summary">{summary}</p>
+        <p data-testid="profile-summary" data-compute-secs=compute_secs>{summary}</p>
         <h3>"Insights"</h3>
         <ul class="insights">
             {insights

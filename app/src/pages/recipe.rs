@@ -72,7 +72,7 @@ fn describe(step: &Step) -> (String, String) {
     (step.op().to_string(), value.to_string())
 }
 
-/// The kinds of step the form builds directly; any other goes in as JSON.
+/// The kinds of step the form builds directly; any other of the 44 goes in as JSON.
 const QUICK_STEPS: [(&str, &str); 9] = [
     ("fill_missing", "Fill missing values"),
     ("one_hot", "One-hot encode"),
@@ -108,7 +108,10 @@ fn refresh_library(
 }
 
 #[component]
-pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl IntoView {
+pub fn RecipePanel(
+    dataset: DatasetRecord,
+    on_applied: Callback<(DatasetRecord, f64)>,
+) -> impl IntoView {
     let dataset_id = dataset.dataset_id.clone();
     let initial = load_draft(&dataset_id).unwrap_or_else(|| Recipe::new("", Vec::new()));
     let recipe = RwSignal::new(initial);
@@ -204,9 +207,14 @@ pub fn RecipePanel(dataset: DatasetRecord, on_applied: Callback<String>) -> impl
                 return;
             }
             match result {
-                Ok(Reply::Transformed { dataset }) => {
+                // The page selects the new version, which replaces this panel, and says how
+                // long the worker took.
+                Ok(Reply::Transformed {
+                    dataset,
+                    compute_secs,
+                }) => {
                     apply_state.set(None);
-                    on_applied.run(dataset.dataset_id);
+                    on_applied.run((dataset, compute_secs));
                 }
                 Ok(other) => apply_state.set(Some(Err(format!("unexpected reply: {other:?}")))),
                 // Cancelled on purpose: nothing was stored, nothing to say.

@@ -117,29 +117,59 @@ pub async fn run(
     attachment: Option<web_sys::Blob>,
     progress: &dyn Fn(Progress),
 ) -> Result<Finished, JobError> {
-    if let Request::ExportCsv { dataset_id } = request {
-        return export_csv(ctx, request_id, &dataset_id, progress).await;
+    match request {
+        Request::ExportCsv { dataset_id } => {
+            export(ctx, request_id, &dataset_id, ExportFormat::Csv, progress).await
+        }
+        Request::ExportArrow { dataset_id } => {
+            export(ctx, request_id, &dataset_id, ExportFormat::Arrow, progress).await
+        }
+        request => {
+            let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
+            Ok(Finished { reply, bytes: None })
+        }
     }
-    let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
-    Ok(Finished { reply, bytes: None })
 }
 
-async fn export_csv(
+enum ExportFormat {
+    Csv,
+    Arrow,
+}
+
+async fn export(
     ctx: &Context,
     request_id: RequestId,
     dataset_id: &str,
+    format: ExportFormat,
     progress: &dyn Fn(Progress),
 ) -> Result<Finished, JobError> {
     let store = ctx.store().await?;
     let dataset = store.dataset(dataset_id).await?;
     let frame = load_frame(ctx, &store, request_id, &dataset, progress).await?;
-    let bytes = compute::export::write_csv(&frame);
+    let dataset_id = dataset_id.to_string();
+    let (reply, bytes) = match format {
+        ExportFormat::Csv => {
+            let bytes = compute::export::write_csv(&frame);
+            let reply = Reply::ExportedCsv {
+                dataset_id,
+                file_name: format!("{}.csv", dataset.name),
+                size_bytes: bytes.len() as u64,
+            };
+            (reply, bytes)
+        }
+        ExportFormat::Arrow => {
+            let bytes = compute::export::write_arrow(&frame)
+                .map_err(|e| JobError::new(ErrorKind::Internal, e.to_string()))?;
+            let reply = Reply::ExportedArrow {
+                dataset_id,
+                file_name: format!("{}.arrow", dataset.name),
+                size_bytes: bytes.len() as u64,
+            };
+            (reply, bytes)
+        }
+    };
     Ok(Finished {
-        reply: Reply::ExportedCsv {
-            dataset_id: dataset_id.to_string(),
-            file_name: format!("{}.csv", dataset.name),
-            size_bytes: bytes.len() as u64,
-        },
+        reply,
         bytes: Some(bytes),
     })
 }
@@ -245,7 +275,9 @@ async fn reply_to(
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)
         }
-        Request::ExportCsv { .. } => unreachable!("handled by run"),
+        Request::ExportCsv { .. } | Request::ExportArrow { .. } => {
+            unreachable!("handled by run")
+        }
     }
 }
 
@@ -264,6 +296,7 @@ async fn profile_dataset(
             dataset_id: dataset_id.to_string(),
             profile: Box::new(stored),
             computed: false,
+            compute_secs: 0.0,
         });
     }
     let started_at_ms = now_ms();
@@ -275,9 +308,11 @@ async fn profile_dataset(
         total: dataset.n_chunks + 1,
     });
     let options = compute::profile::ProfileOptions::default();
+    let compute_started_ms = now_ms();
     let profile = compute::profile::profile(&frame, &options);
     let mut insights = compute::profile::insights(&frame, &profile, target.as_deref())
         .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+    let compute_secs = (now_ms() - compute_started_ms) / 1000.0;
     ctx.check_cancelled(request_id)?;
     if insights.target.is_some() {
         progress(Progress {
@@ -306,6 +341,7 @@ async fn profile_dataset(
         dataset_id: dataset_id.to_string(),
         profile: Box::new(record),
         computed: true,
+        compute_secs,
     })
 }
 
@@ -620,9 +656,11 @@ async fn apply_recipe(
         done: parent.n_chunks,
         total: parent.n_chunks + 1,
     });
+    let compute_started_ms = now_ms();
     let (fitted, out) = recipe
         .fit_transform_with(&frame, &|r| others.get(r))
         .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
+    let compute_secs = (now_ms() - compute_started_ms) / 1000.0;
     drop(frame);
     ctx.check_cancelled(request_id)?;
     let rows_per_chunk = rows_per_chunk(&out);
@@ -651,7 +689,10 @@ async fn apply_recipe(
     );
     ctx.check_cancelled(request_id)?;
     store.apply(batch).await?;
-    Ok(Reply::Transformed { dataset })
+    Ok(Reply::Transformed {
+        dataset,
+        compute_secs,
+    })
 }
 
 /// Rows per stored chunk so that a chunk holds about [`STORED_CHUNK_BYTES`].

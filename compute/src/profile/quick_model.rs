@@ -69,8 +69,14 @@ pub fn quick_model(frame: &Frame, target: &str, seed: u64) -> Result<QuickModel,
         for class in class_indices(&train.y) {
             counts[class] += 1;
         }
-        let majority = (0..classes).max_by_key(|&c| (counts[c], usize::MAX - c)).unwrap_or(0);
-        balanced_accuracy_score(&class_indices(&test.y), &vec![majority; test.y.len()], classes)
+        let majority = (0..classes)
+            .max_by_key(|&c| (counts[c], usize::MAX - c))
+            .unwrap_or(0);
+        balanced_accuracy_score(
+            &class_indices(&test.y),
+            &vec![majority; test.y.len()],
+            classes,
+        )
     };
     let mut feature_importance: Vec<FeaturePower> =
         permutation_importance(&model, &test.x, &test.y, metric, IMPORTANCE_REPEATS, seed)?

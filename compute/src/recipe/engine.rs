@@ -313,6 +313,21 @@ fn run_step(
             pattern,
             replacement,
         } => stateless(text::replace_text(frame, columns, pattern, replacement)),
+        Step::RegexReplace {
+            columns,
+            pattern,
+            replacement,
+        } => stateless(text::regex_replace(frame, columns, pattern, replacement)),
+        Step::RegexExtract {
+            column,
+            pattern,
+            new_columns,
+        } => stateless(text::regex_extract(
+            frame,
+            column,
+            pattern,
+            new_columns.as_deref(),
+        )),
         Step::TextLength { column } => stateless(text::text_length(frame, column)),
         Step::WordCount { column } => stateless(text::word_count(frame, column)),
         Step::SplitText {

@@ -7,6 +7,7 @@ use super::cell::{
     cell, cells, column, column_error, find_all, invalid, select_rows, text_column, value_cell,
     Cell, SplitMix64,
 };
+use super::text::compile;
 use super::{CompareOp, How, Keep, SplitStrategy, StepError, Value};
 use crate::frame::Frame;
 use crate::schema::ColumnType;
@@ -56,22 +57,36 @@ pub(crate) fn filter_rows(
         CompareOp::NotNull => (0..frame.n_rows())
             .filter(|&row| !row_cell(row).is_null())
             .collect(),
-        CompareOp::Contains => {
+        CompareOp::Contains | CompareOp::Matches => {
+            let label = if operator == CompareOp::Contains {
+                "contains"
+            } else {
+                "matches"
+            };
             let Value::Text(needle) = value else {
-                return Err(column_error(name, "contains needs a text value"));
+                return Err(column_error(name, format!("{label} needs a text value")));
             };
             if !matches!(column_type, ColumnType::String | ColumnType::Categorical) {
                 return Err(column_error(
                     name,
                     format!(
-                        "contains works on text, and this column is {}",
+                        "{label} works on text, and this column is {}",
                         column_type.label()
                     ),
                 ));
             }
-            (0..frame.n_rows())
-                .filter(|&row| matches!(row_cell(row), Cell::Text(text) if text.contains(needle.as_str())))
-                .collect()
+            if operator == CompareOp::Contains {
+                (0..frame.n_rows())
+                    .filter(|&row| matches!(row_cell(row), Cell::Text(text) if text.contains(needle.as_str())))
+                    .collect()
+            } else {
+                let regex = compile(needle)?;
+                (0..frame.n_rows())
+                    .filter(
+                        |&row| matches!(row_cell(row), Cell::Text(text) if regex.is_match(&text)),
+                    )
+                    .collect()
+            }
         }
         CompareOp::In => {
             let Value::List(items) = value else {

@@ -192,6 +192,59 @@ def flights():
     }
 
 
+# Regex cases on the tweets. Replacements: (column, pattern, ours, Python's), ours with
+# `$1` / `${name}` for groups, Python's with `\1` / `\g<name>`. Patterns are written so
+# both engines read them the same way: classes spelt out in ASCII, since regex-lite's
+# `\w`, `\d` and `(?i)` are ASCII-only and Python's are Unicode.
+REGEX_REPLACE = [
+    ("text", r"https?://\S+", "<url>", "<url>"),
+    ("text", r"@([A-Za-z0-9_]+)", "at_$1", r"at_\1"),
+    ("text", r"(?P<word>[A-Za-z]+)'(?P<tail>[a-z]+)", "${tail}-${word}", r"\g<tail>-\g<word>"),
+    ("text", r"(?i)\b(health|ebola)\b", "<$1>", r"<\1>"),
+    ("text", r"\s*[:|-]+\s+", " / ", " / "),
+    ("text", r"([0-9]+)([0-9]{3})\b", "${1},$2", r"\1,\2"),
+    ("source", r"health(news|care)?$", "", ""),
+]
+REGEX_EXTRACT = [
+    ("text", r"(?P<scheme>https?)://(?P<host>[A-Za-z0-9.-]+)"),
+    ("text", r"#([A-Za-z0-9_]+)"),
+    ("text", r"([0-9]+)\s*(%|percent)?"),
+    ("source", r"^([a-z]+?)(health)"),
+]
+REGEX_MATCHES = [
+    ("text", r"(?i)cancer|diabet"),
+    ("text", r"^RT @"),
+    ("source", r"^n"),
+]
+# Every this many rows of the tweets are kept in the golden file, to keep it small.
+TWEET_STRIDE = 211
+
+
+def tweets():
+    # The missing markers our reader knows, and no others.
+    frame = pd.read_csv(DATASETS / "text/health_tweets.csv", keep_default_na=False,
+                        na_values=["", "NA", "N/A", "null", "NaN"])
+    rows = list(range(0, len(frame), TWEET_STRIDE))
+    replace = []
+    for column, pattern, ours, theirs in REGEX_REPLACE:
+        out = frame[column].str.replace(pattern, theirs, regex=True)
+        replace.append({"column": column, "pattern": pattern, "replacement": ours,
+                        "values": clean(out.iloc[rows])})
+    extract = []
+    for column, pattern in REGEX_EXTRACT:
+        out = frame[column].str.extract(pattern, expand=True)
+        extract.append({"column": column, "pattern": pattern,
+                        "columns": [str(c) for c in out.columns],
+                        "values": [clean(out[c].iloc[rows]) for c in out.columns]})
+    matches = []
+    for column, pattern in REGEX_MATCHES:
+        kept = frame.index[frame[column].str.contains(pattern, regex=True, na=False)]
+        matches.append({"column": column, "pattern": pattern, "n_kept": len(kept),
+                        "first_kept": clean(kept[:300])})
+    return {"n_rows": len(frame), "rows": rows, "regex_replace": replace,
+            "regex_extract": extract, "regex_matches": matches}
+
+
 def main():
     versions = {"pandas": pd.__version__, "sklearn": sklearn.__version__, "numpy": np.__version__}
     for name, build in [
@@ -199,6 +252,7 @@ def main():
         ("diabetes", diabetes),
         ("telco", telco),
         ("flights", flights),
+        ("tweets", tweets),
     ]:
         data = {"versions": versions, **build()}
         (OUT / f"recipe_{name}.json").write_text(json.dumps(data, indent=None) + "\n")
