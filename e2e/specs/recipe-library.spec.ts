@@ -44,6 +44,7 @@ test('edit a step in place, save the recipe by name, load it on another dataset 
 
   // After a reload the library is still there and the recipe loads on another dataset.
   await page.getByTestId('sample-iris').click();
+  await expect(data.row('iris')).toHaveCount(1);
   await page.reload();
   await data.row('iris').click();
   const irisPanel = page.getByTestId('recipe-panel');

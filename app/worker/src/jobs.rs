@@ -82,6 +82,26 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Lets the worker's event loop run once (a zero-delay timer), so that a `Cancel` posted
+/// while a long synchronous step ran is seen before anything is stored.
+async fn let_messages_in() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let global = js_sys::global();
+        let set_timeout = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let scheduled = set_timeout
+            .map(|f| f.call2(&global, &resolve, &JsValue::from(0)).is_ok())
+            .unwrap_or(false);
+        if !scheduled {
+            // No timer here: go on at once; the cancel is then seen at the next await.
+            resolve.call0(&JsValue::NULL).ok();
+        }
+    });
+    // A resolve-only promise cannot reject.
+    JsFuture::from(promise).await.ok();
+}
+
 /// Sixteen random bytes from the browser's CSPRNG, for ids.
 fn entropy() -> Vec<u8> {
     let mut bytes = vec![0u8; 16];
@@ -321,8 +341,9 @@ async fn profile_dataset(
             total: dataset.n_chunks + 1,
         });
         compute::profile::attach_quick_model(&mut insights, &frame, profile.sample_seed);
-        ctx.check_cancelled(request_id)?;
     }
+    let_messages_in().await;
+    ctx.check_cancelled(request_id)?;
     let (record, batch) = compute::lineage::plan_profile(
         &dataset,
         compute::lineage::ProfileInput {
@@ -687,6 +708,7 @@ async fn apply_recipe(
             ended_at_ms: now_ms(),
         },
     );
+    let_messages_in().await;
     ctx.check_cancelled(request_id)?;
     store.apply(batch).await?;
     Ok(Reply::Transformed {
