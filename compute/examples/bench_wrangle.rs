@@ -66,6 +66,24 @@ fn main() {
         out = Some(transformed);
     }
     let out = out.expect("at least one repeat");
+    // Where the recipe's time goes: each step fitted and applied alone on the previous
+    // step's output (once; the medians above are for the whole recipe).
+    let mut current = frame.clone();
+    let mut step_secs = Vec::new();
+    for step in &recipe.steps {
+        let single = Recipe::new("step", vec![step.clone()]);
+        let started = Instant::now();
+        let (_, next) = single
+            .fit_transform(&current)
+            .unwrap_or_else(|error| fail(error));
+        step_secs.push(format!(
+            "{} {:.4} s",
+            step.op(),
+            started.elapsed().as_secs_f64()
+        ));
+        current = next;
+    }
+    println!("recipe steps: {}", step_secs.join(", "));
     let gain_sum: f64 = out.column("gain").map_or(f64::NAN, |gain| {
         gain.array()
             .as_primitive::<Float64Type>()

@@ -227,7 +227,8 @@ print(json.dumps({
 "#;
 
 /// pyarrow (what pandas and polars users read Arrow files with) reads the file to the same
-/// values; skipped, saying so, where pyarrow is not installed.
+/// values; skipped, saying so, where pyarrow is not installed (`PYARROW_PYTHON=/path/to/python`
+/// names an interpreter that has it, e.g. a virtualenv's).
 #[test]
 fn pyarrow_reads_the_file() {
     let python = std::env::var("PYARROW_PYTHON").unwrap_or_else(|_| "python3".to_string());
