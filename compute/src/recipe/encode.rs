@@ -70,13 +70,26 @@ pub(crate) fn one_hot(
     let levels = levels_param(column, params, |column| Ok(learn_levels(column)))?;
     let level_cells = level_cells(column, &levels)?;
     let values = cells(column);
+    // Each row's level, looked up once (not compared against every level): one pass over
+    // the rows however many levels there are.
+    let level_of: HashMap<Cell<'_>, usize> = level_cells
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(index, level)| (level, index))
+        .collect();
+    let codes: Vec<Option<usize>> = values
+        .iter()
+        .map(|value| level_of.get(value).copied())
+        .collect();
     let mut added: Vec<Column> = level_cells
         .iter()
+        .enumerate()
         .skip(usize::from(drop_first))
-        .map(|level| {
+        .map(|(index, level)| {
             bool_column(
                 &format!("{name}_{}", level.display().unwrap_or_default()),
-                values.iter().map(|value| Some(value == level)),
+                codes.iter().map(|code| Some(*code == Some(index))),
             )
         })
         .collect();
