@@ -22,7 +22,10 @@
 mod params;
 mod scores;
 
-pub use params::{ClassWeight, EarlyStopping, ForestParams, GbdtParams, MaxFeatures, TreeParams};
+pub use params::{
+    ClassWeight, EarlyStopping, ForestParams, GbdtParams, KnnParams, LinearParams, LogisticParams,
+    MaxFeatures, MissingCategory, NaiveBayesParams, PreprocessParams, TreeParams,
+};
 pub use scores::{ClassificationScores, IterationRecord, Metric, RegressionScores, TrainTrace};
 
 use serde::{Deserialize, Serialize};
@@ -39,11 +42,23 @@ mod grow;
 #[cfg(feature = "engine")]
 pub mod importance;
 #[cfg(feature = "engine")]
+pub mod knn;
+#[cfg(feature = "engine")]
+mod linalg;
+#[cfg(feature = "engine")]
+pub mod linear;
+#[cfg(feature = "engine")]
+pub mod logistic;
+#[cfg(feature = "engine")]
 pub mod matrix;
 #[cfg(feature = "engine")]
 pub mod metrics;
 #[cfg(feature = "engine")]
 pub mod model;
+#[cfg(feature = "engine")]
+pub mod naive_bayes;
+#[cfg(feature = "engine")]
+pub mod preprocess;
 #[cfg(feature = "engine")]
 mod rng;
 #[cfg(feature = "engine")]
