@@ -274,7 +274,7 @@ fn lbfgs(
     let mut history_s: Vec<Vec<f64>> = Vec::with_capacity(MEMORY);
     let mut history_y: Vec<Vec<f64>> = Vec::with_capacity(MEMORY);
     let mut direction = vec![0.0; n];
-    let mut alphas = vec![0.0; MEMORY];
+    let mut alphas = [0.0; MEMORY];
     let mut theta_new = vec![0.0; n];
     let mut gradient_new = vec![0.0; n];
     let mut converged = max_abs(&gradient) <= tol;

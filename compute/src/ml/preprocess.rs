@@ -416,10 +416,10 @@ mod tests {
         let p = encoded.n_columns;
         let mut dense = vec![0.0; p];
         let (mut expected_gram, mut expected_xty) = (vec![0.0; p * p], vec![0.0; p]);
-        for row in 0..4 {
+        for (row, &target) in y.iter().enumerate() {
             encoded.dense_row(row, &mut dense);
             for i in 0..p {
-                expected_xty[i] += (dense[i] - means[i]) * (y[row] - y_mean);
+                expected_xty[i] += (dense[i] - means[i]) * (target - y_mean);
                 for j in 0..p {
                     expected_gram[i * p + j] += (dense[i] - means[i]) * (dense[j] - means[j]);
                 }
