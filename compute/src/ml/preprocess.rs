@@ -388,7 +388,8 @@ mod tests {
         let mut dense = vec![0.0; 4];
         encoded.dense_row(0, &mut dense);
         assert_eq!(dense, vec![-2.0 / s, 1.0, 0.0, 0.0]);
-        assert_eq!(encoded.squared_distance(0, &encoded, 1), 2.0 + 2.0);
+        // (−√2 − 0)² from the number, 1 + 1 from the two different categories.
+        assert!((encoded.squared_distance(0, &encoded, 1) - 4.0).abs() < 1e-12);
     }
 
     #[test]
@@ -402,7 +403,8 @@ mod tests {
         assert_eq!(pre.numeric[1].scale, 1.0);
         let encoded = pre.transform(&matrix()).unwrap();
         assert_eq!(encoded.code_row(3), &[NO_CATEGORY]);
-        assert_eq!(encoded.squared_distance(3, &encoded, 0), 2.0 + 1.0);
+        // (√2 + √2)² from the number, 1 from the one row that has a category.
+        assert!((encoded.squared_distance(3, &encoded, 0) - 9.0).abs() < 1e-12);
     }
 
     #[test]
