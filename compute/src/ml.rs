@@ -1,4 +1,4 @@
-//! Tree models written for speed and the metrics that score them: the design matrix, 255-bin histograms, histogram gradient boosting, random forests, decision trees, permutation importance.
+//! Models written for speed and the metrics that score them: the design matrix, 255-bin histograms, histogram gradient boosting, random forests, decision trees, linear and logistic regression, kNN, naive Bayes, permutation importance.
 //!
 //! The hyper-parameters (`…Params`), the task, progress reports and scores build without the
 //! `engine` feature: the UI edits and shows them. Fitting and predicting need `engine`, in the
@@ -13,6 +13,9 @@
 //!   subtraction trick, in-place row partitions, best-first or depth-first growth;
 //! * `gbdt`, `forest` (and its one-tree case `tree`): the models, with scikit-learn's
 //!   defaults;
+//! * `preprocess`: median imputation, standardization and one-hot encoding for the models
+//!   below, fitted and stored with them; `linear` (OLS, Ridge, Lasso, ElasticNet),
+//!   `logistic` (L-BFGS), `knn`, `naive_bayes`: scikit-learn's non-tree models on it;
 //! * `metrics`: scikit-learn's metrics by their names; `importance`: permutation importance;
 //! * `model`: the [`Model`](model::Model) enum every fitted model is stored as.
 //!
@@ -22,7 +25,10 @@
 mod params;
 mod scores;
 
-pub use params::{ClassWeight, EarlyStopping, ForestParams, GbdtParams, MaxFeatures, TreeParams};
+pub use params::{
+    ClassWeight, EarlyStopping, ForestParams, GbdtParams, KnnParams, LinearParams, LogisticParams,
+    MaxFeatures, MissingCategory, NaiveBayesParams, PreprocessParams, TreeParams,
+};
 pub use scores::{ClassificationScores, IterationRecord, Metric, RegressionScores, TrainTrace};
 
 use serde::{Deserialize, Serialize};
@@ -39,11 +45,23 @@ mod grow;
 #[cfg(feature = "engine")]
 pub mod importance;
 #[cfg(feature = "engine")]
+pub mod knn;
+#[cfg(feature = "engine")]
+mod linalg;
+#[cfg(feature = "engine")]
+pub mod linear;
+#[cfg(feature = "engine")]
+pub mod logistic;
+#[cfg(feature = "engine")]
 pub mod matrix;
 #[cfg(feature = "engine")]
 pub mod metrics;
 #[cfg(feature = "engine")]
 pub mod model;
+#[cfg(feature = "engine")]
+pub mod naive_bayes;
+#[cfg(feature = "engine")]
+pub mod preprocess;
 #[cfg(feature = "engine")]
 mod rng;
 #[cfg(feature = "engine")]

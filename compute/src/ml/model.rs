@@ -1,10 +1,14 @@
-//! The one enum every fitted model is stored and predicted through; linear models, kNN or naive Bayes will be more variants.
+//! The one enum every fitted model is stored and predicted through: trees, boosting, forests, linear and logistic regression, kNN, naive Bayes.
 
 use serde::{Deserialize, Serialize};
 
 use super::forest::ForestModel;
 use super::gbdt::GbdtModel;
+use super::knn::KnnModel;
+use super::linear::LinearModel;
+use super::logistic::LogisticModel;
 use super::matrix::{DesignMatrix, FeatureSpec};
+use super::naive_bayes::NaiveBayesModel;
 use super::tree::TreeModel;
 use super::{MlError, Task};
 
@@ -15,6 +19,10 @@ pub enum Model {
     Gbdt(GbdtModel),
     Forest(ForestModel),
     Tree(TreeModel),
+    Linear(LinearModel),
+    Logistic(LogisticModel),
+    Knn(KnnModel),
+    NaiveBayes(NaiveBayesModel),
 }
 
 impl Model {
@@ -23,6 +31,10 @@ impl Model {
             Model::Gbdt(model) => &model.spec,
             Model::Forest(model) => &model.spec,
             Model::Tree(model) => &model.spec,
+            Model::Linear(model) => &model.spec,
+            Model::Logistic(model) => &model.spec,
+            Model::Knn(model) => &model.spec,
+            Model::NaiveBayes(model) => &model.spec,
         }
     }
 
@@ -37,6 +49,10 @@ impl Model {
             Model::Gbdt(model) => model.predict(x),
             Model::Forest(model) => model.predict(x),
             Model::Tree(model) => model.predict(x),
+            Model::Linear(model) => model.predict(x),
+            Model::Logistic(model) => model.predict(x),
+            Model::Knn(model) => model.predict(x),
+            Model::NaiveBayes(model) => model.predict(x),
         }
     }
 
@@ -46,6 +62,12 @@ impl Model {
             Model::Gbdt(model) => model.predict_proba(x),
             Model::Forest(model) => model.predict_proba(x),
             Model::Tree(model) => model.predict_proba(x),
+            Model::Linear(_) => Err(MlError::NotAClassifier {
+                model: "linear regression",
+            }),
+            Model::Logistic(model) => model.predict_proba(x),
+            Model::Knn(model) => model.predict_proba(x),
+            Model::NaiveBayes(model) => model.predict_proba(x),
         }
     }
 }
@@ -65,5 +87,29 @@ impl From<ForestModel> for Model {
 impl From<TreeModel> for Model {
     fn from(model: TreeModel) -> Self {
         Model::Tree(model)
+    }
+}
+
+impl From<LinearModel> for Model {
+    fn from(model: LinearModel) -> Self {
+        Model::Linear(model)
+    }
+}
+
+impl From<LogisticModel> for Model {
+    fn from(model: LogisticModel) -> Self {
+        Model::Logistic(model)
+    }
+}
+
+impl From<KnnModel> for Model {
+    fn from(model: KnnModel) -> Self {
+        Model::Knn(model)
+    }
+}
+
+impl From<NaiveBayesModel> for Model {
+    fn from(model: NaiveBayesModel) -> Self {
+        Model::NaiveBayes(model)
     }
 }

@@ -225,6 +225,195 @@ fn tree_checks(
     }
 }
 
+/// What a missing categorical value becomes. The design matrix cannot tell a missing value
+/// from a category not seen at fit time (both are NaN), so this applies to both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissingCategory {
+    /// The most frequent training category (`SimpleImputer(strategy="most_frequent")`, what
+    /// the reference scores in `datasets/README.md` used).
+    MostFrequent,
+    /// All one-hot columns 0 (`OneHotEncoder(handle_unknown="ignore")` without imputation).
+    AllZeros,
+}
+
+/// How the preprocessing is fitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreprocessParams {
+    pub missing_category: MissingCategory,
+    /// Leave out numeric features with one value on the training rows and categorical
+    /// features with at most one category (they carry nothing and make OLS singular).
+    pub drop_constant: bool,
+}
+
+impl Default for PreprocessParams {
+    fn default() -> Self {
+        PreprocessParams {
+            missing_category: MissingCategory::MostFrequent,
+            drop_constant: true,
+        }
+    }
+}
+
+/// The linear regression family, with scikit-learn's objectives:
+///
+/// * `alpha == 0`: ordinary least squares (`LinearRegression`, minimum-norm solution);
+/// * `l1_ratio == 0`: `Ridge(alpha)`, minimizing `‖y − Xw‖² + alpha·‖w‖²`;
+/// * `l1_ratio > 0`: `ElasticNet(alpha, l1_ratio)` (`Lasso(alpha)` at `l1_ratio == 1`),
+///   minimizing `1/(2n)·‖y − Xw‖² + alpha·l1_ratio·‖w‖₁ + alpha·(1 − l1_ratio)/2·‖w‖²` by
+///   coordinate descent.
+///
+/// The two penalties scale differently, as in scikit-learn: Ridge's `alpha` is not divided
+/// by the number of rows, so `ElasticNet(alpha=a, l1_ratio=0)` would be `Ridge(alpha=n·a)`.
+/// `l1_ratio == 0` therefore always means Ridge's scale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinearParams {
+    pub alpha: f64,
+    pub l1_ratio: f64,
+    pub fit_intercept: bool,
+    /// Coordinate descent only: epochs over the coefficients (scikit-learn's 1000).
+    pub max_iter: usize,
+    /// Coordinate descent only: stop when the duality gap is below `tol · ‖y‖²` (1e-4).
+    pub tol: f64,
+    pub preprocess: PreprocessParams,
+}
+
+impl Default for LinearParams {
+    /// `Ridge(alpha=1.0)`.
+    fn default() -> Self {
+        LinearParams::ridge(1.0)
+    }
+}
+
+impl LinearParams {
+    /// `LinearRegression()`.
+    pub fn ols() -> LinearParams {
+        LinearParams::elastic_net(0.0, 0.0)
+    }
+
+    /// `Ridge(alpha)`.
+    pub fn ridge(alpha: f64) -> LinearParams {
+        LinearParams::elastic_net(alpha, 0.0)
+    }
+
+    /// `Lasso(alpha)`.
+    pub fn lasso(alpha: f64) -> LinearParams {
+        LinearParams::elastic_net(alpha, 1.0)
+    }
+
+    /// `ElasticNet(alpha, l1_ratio)` (`l1_ratio` 0 means Ridge's scale, see the type).
+    pub fn elastic_net(alpha: f64, l1_ratio: f64) -> LinearParams {
+        LinearParams {
+            alpha,
+            l1_ratio,
+            fit_intercept: true,
+            max_iter: 1000,
+            tol: 1e-4,
+            preprocess: PreprocessParams::default(),
+        }
+    }
+
+    pub fn check(&self) -> Result<(), MlError> {
+        non_negative("alpha", self.alpha)?;
+        if !(0.0..=1.0).contains(&self.l1_ratio) {
+            return Err(invalid("l1_ratio", "must be between 0 and 1"));
+        }
+        at_least("max_iter", self.max_iter, 1)?;
+        positive("tol", self.tol)
+    }
+}
+
+/// L2-regularized logistic regression like `LogisticRegression(solver="lbfgs")`: binary,
+/// or multinomial for three or more classes; minimizes
+/// `Σ sᵢ·log_loss(i) / Σ sᵢ + ‖W‖² / (2·C·Σ sᵢ)` (the intercept is not penalized).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogisticParams {
+    /// Inverse regularization strength (scikit-learn's `C`).
+    pub c: f64,
+    pub fit_intercept: bool,
+    pub class_weight: ClassWeight,
+    /// L-BFGS iterations (scikit-learn's 100).
+    pub max_iter: usize,
+    /// Stop when the largest gradient component is at most this (scikit-learn's 1e-4).
+    pub tol: f64,
+    pub preprocess: PreprocessParams,
+}
+
+impl Default for LogisticParams {
+    fn default() -> Self {
+        LogisticParams {
+            c: 1.0,
+            fit_intercept: true,
+            class_weight: ClassWeight::None,
+            max_iter: 100,
+            tol: 1e-4,
+            preprocess: PreprocessParams::default(),
+        }
+    }
+}
+
+impl LogisticParams {
+    pub fn check(&self) -> Result<(), MlError> {
+        positive("C", self.c)?;
+        at_least("max_iter", self.max_iter, 1)?;
+        positive("tol", self.tol)
+    }
+}
+
+/// k nearest neighbours like `KNeighborsClassifier` / `…Regressor` with uniform weights and
+/// Euclidean distance on the preprocessed matrix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KnnParams {
+    pub n_neighbors: usize,
+    pub preprocess: PreprocessParams,
+}
+
+impl Default for KnnParams {
+    fn default() -> Self {
+        KnnParams {
+            n_neighbors: 5,
+            preprocess: PreprocessParams::default(),
+        }
+    }
+}
+
+impl KnnParams {
+    pub fn check(&self) -> Result<(), MlError> {
+        at_least("n_neighbors", self.n_neighbors, 1)
+    }
+}
+
+/// Gaussian naive Bayes like `GaussianNB` (on the preprocessed matrix).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NaiveBayesParams {
+    /// Added to every variance, times the largest feature variance (scikit-learn's 1e-9).
+    pub var_smoothing: f64,
+    pub preprocess: PreprocessParams,
+}
+
+impl Default for NaiveBayesParams {
+    fn default() -> Self {
+        NaiveBayesParams {
+            var_smoothing: 1e-9,
+            preprocess: PreprocessParams::default(),
+        }
+    }
+}
+
+impl NaiveBayesParams {
+    pub fn check(&self) -> Result<(), MlError> {
+        non_negative("var_smoothing", self.var_smoothing)
+    }
+}
+
+fn non_negative(name: &'static str, value: f64) -> Result<(), MlError> {
+    if value >= 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err(invalid(name, "must be a number ≥ 0"))
+    }
+}
+
 fn invalid(name: &'static str, reason: &str) -> MlError {
     MlError::InvalidParameter {
         name,
