@@ -58,7 +58,7 @@ fn fit_all(train: &TrainSet, seed: u64) -> Vec<Model> {
     let gbdt_params = GbdtParams {
         max_iter: 5,
         min_samples_leaf: 2,
-        early_stopping: if seed % 2 == 0 {
+        early_stopping: if seed.is_multiple_of(2) {
             EarlyStopping::On
         } else {
             EarlyStopping::Off

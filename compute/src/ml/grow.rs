@@ -510,8 +510,11 @@ impl Grower<'_> {
 
     fn add_row(&self, sums: &mut [f64], row: usize) {
         let k = self.stats.k;
-        for c in 0..k {
-            sums[c] += self.stats.gradients[row * k + c];
+        for (sum, gradient) in sums[..k]
+            .iter_mut()
+            .zip(&self.stats.gradients[row * k..(row + 1) * k])
+        {
+            *sum += gradient;
         }
         sums[k] += self.stats.hessians.map_or(1.0, |h| h[row]);
         sums[k + 1] += 1.0;
@@ -739,8 +742,11 @@ impl Grower<'_> {
                 }
                 let at = scratch.compact.len() - stride;
                 let entry = &mut scratch.compact[at..];
-                for c in 0..k {
-                    entry[c] += scratch.ordered[i * k + c];
+                for (sum, gradient) in entry[..k]
+                    .iter_mut()
+                    .zip(&scratch.ordered[i * k..(i + 1) * k])
+                {
+                    *sum += gradient;
                 }
                 entry[k] += scratch.ordered_hessians[i];
                 entry[k + 1] += 1.0;
@@ -795,7 +801,7 @@ impl Grower<'_> {
             } else {
                 n_values - 1
             };
-            for i in 0..last {
+            for (i, &bin) in bins.iter().enumerate().take(last) {
                 for (l, v) in left
                     .iter_mut()
                     .zip(&scratch.compact[i * stride..(i + 1) * stride])
@@ -813,7 +819,7 @@ impl Grower<'_> {
                     best = Some(Split {
                         gain,
                         feature,
-                        kind: SplitKind::Numeric { bin: bins[i] as u8 },
+                        kind: SplitKind::Numeric { bin: bin as u8 },
                         // Without missing values here, later ones follow the majority
                         // (scikit-learn's choice).
                         missing_left: if has_missing {
