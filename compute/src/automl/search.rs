@@ -250,8 +250,8 @@ pub fn n_folds(build: Build) -> Option<usize> {
     }
 }
 
-/// Runs every job of `candidates(options.build, …)` in turn, stops launching candidates
-/// once `options.time_budget_secs` have passed (at least one candidate always runs), and
+/// Runs every job of `candidates(options.build, …)` in turn, stops launching jobs once
+/// `options.time_budget_secs` have passed (the first candidate always runs whole), and
 /// refits the best on every row of `train`. `progress` hears after every job (steps are
 /// jobs done) and during the refit; `Control::Cancel` stops the search with `Cancelled`.
 pub fn search(
@@ -274,15 +274,23 @@ pub fn search(
     let n_jobs = specs.len() * folds.len();
     let mut results = Vec::with_capacity(n_jobs);
     let mut skipped = 0;
-    for (candidate, spec) in specs.iter().enumerate() {
-        let out_of_time = options
+    let out_of_time = || {
+        options
             .time_budget_secs
-            .is_some_and(|budget| clock() - started > budget);
-        if candidate > 0 && out_of_time {
+            .is_some_and(|budget| clock() - started > budget)
+    };
+    for (candidate, spec) in specs.iter().enumerate() {
+        // Checked before every fold, so one slow candidate overruns the budget by one
+        // fold's fit at most; a candidate cut short ranks as skipped.
+        if candidate > 0 && out_of_time() {
             skipped += 1;
             continue;
         }
         for fold in &folds {
+            if candidate > 0 && out_of_time() {
+                skipped += 1;
+                break;
+            }
             let job = FoldJob {
                 candidate,
                 spec: spec.clone(),
@@ -326,7 +334,7 @@ pub fn search(
     let mut warnings = Vec::new();
     if skipped > 0 {
         warnings.push(format!(
-            "the time budget of {} s ran out: {skipped} of {} candidates were not tried",
+            "the time budget of {} s ran out: {skipped} of {} candidates were not tried or not finished",
             options.time_budget_secs.unwrap_or_default(),
             specs.len()
         ));
