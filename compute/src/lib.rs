@@ -4,6 +4,7 @@
 //! `engine` feature gates the kernels; without it only the serializable boundary types
 //! (protocol, records) remain, which is all the UI crate may see.
 
+pub mod automl;
 pub mod ml;
 pub mod profile;
 pub mod protocol;

@@ -159,4 +159,16 @@ pub enum MlError {
     NotAClassifier { model: &'static str },
     #[error("cancelled")]
     Cancelled,
+    #[error("only {n_rows} rows to train on; {purpose} needs at least {needed}")]
+    TooFewRows {
+        n_rows: usize,
+        needed: usize,
+        purpose: &'static str,
+    },
+    #[error("feature column \"{column}\" the model was trained on is missing")]
+    MissingFeature { column: String },
+    #[error("metric {metric} does not apply to a {task} task")]
+    MetricMismatch { metric: String, task: String },
+    #[error("every candidate model failed; the first: {message}")]
+    AllCandidatesFailed { message: String },
 }

@@ -302,3 +302,194 @@ fn help_and_version() {
         format!("studio {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+const DATASETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/datasets");
+
+/// Writes `<name>.train.csv` and `<name>.test.csv` into `scratch`, split by the dataset's
+/// `test_idx` file (the rows the reference scores were computed on), and returns their paths.
+fn write_split(scratch: &Scratch, folder: &str, name: &str) -> (PathBuf, PathBuf) {
+    let dir = Path::new(DATASETS).join(folder);
+    let text = std::fs::read_to_string(dir.join(format!("{name}.csv"))).unwrap();
+    let test_rows: std::collections::HashSet<usize> =
+        std::fs::read_to_string(dir.join(format!("{name}.test_idx.txt")))
+            .unwrap()
+            .split_whitespace()
+            .map(|row| row.parse().unwrap())
+            .collect();
+    // The datasets hold no line breaks inside quoted fields, so lines are rows.
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let (mut train, mut test) = (format!("{header}\n"), format!("{header}\n"));
+    for (row, line) in lines.enumerate() {
+        let out = if test_rows.contains(&row) {
+            &mut test
+        } else {
+            &mut train
+        };
+        out.push_str(line);
+        out.push('\n');
+    }
+    let (train_path, test_path) = (
+        scratch.path(&format!("{name}.train.csv")),
+        scratch.path(&format!("{name}.test.csv")),
+    );
+    std::fs::write(&train_path, train).unwrap();
+    std::fs::write(&test_path, test).unwrap();
+    (train_path, test_path)
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn train_json_predictions_and_model_then_predict_gives_the_same() {
+    let scratch = Scratch::new("train-penguins");
+    let (train, test) = write_split(&scratch, "multiclass", "penguins");
+    let (model, predictions) = (scratch.path("model.json"), scratch.path("pred.csv"));
+    let output = studio(&[
+        "train",
+        "--train",
+        arg(&train),
+        "--test",
+        arg(&test),
+        "--target",
+        "species",
+        "--drop",
+        "year",
+        "--seed",
+        "7",
+        "--model-out",
+        arg(&model),
+        "--predictions-out",
+        arg(&predictions),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let report: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(report["task"], "multiclass");
+    assert_eq!(report["metric"], "accuracy");
+    assert_eq!(report["build"], "quick");
+    assert_eq!(report["excluded_columns"], serde_json::json!(["year"]));
+    assert_eq!(report["leaderboard"].as_array().unwrap().len(), 4);
+    assert_eq!(report["best"], report["leaderboard"][0]);
+    assert!(report["holdout"]["score"].as_f64().unwrap() > 0.95);
+    assert_eq!(report["holdout"]["n_rows"], 69);
+
+    let written = read(&predictions);
+    let names: Vec<&str> = written.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "prediction",
+            "proba_Adelie",
+            "proba_Chinstrap",
+            "proba_Gentoo"
+        ]
+    );
+    assert_eq!(written.n_rows(), read(&test).n_rows());
+
+    let again = scratch.path("again.csv");
+    let output = studio(&["predict", "--model", arg(&model), arg(&test), arg(&again)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&predictions).unwrap()
+    );
+    let stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    assert_eq!(stored["metadata"]["target"], "species");
+    assert_eq!(stored["spec"], report["best"]["spec"]);
+}
+
+#[test]
+fn train_regression_prints_a_leaderboard_and_writes_values() {
+    let scratch = Scratch::new("train-diabetes");
+    let (train, test) = write_split(&scratch, "regression", "diabetes");
+    let predictions = scratch.path("pred.csv");
+    let output = studio(&[
+        "train",
+        "--train",
+        arg(&train),
+        "--test",
+        arg(&test),
+        "--target",
+        "disease_progression",
+        "--task",
+        "regression",
+        "--predictions-out",
+        arg(&predictions),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("regression target disease_progression on 353 rows, 10 features; r2 by a 20% holdout split"), "{text}");
+    assert!(text.contains("dummy baseline -0.0120"), "{text}");
+    let written = read(&predictions);
+    assert_eq!(written.n_cols(), 1);
+    assert_eq!(written.n_rows(), 89);
+}
+
+#[test]
+fn train_and_predict_errors_name_the_column() {
+    let scratch = Scratch::new("train-errors");
+    let (train, test) = write_split(&scratch, "multiclass", "iris");
+    let output = studio(&[
+        "train",
+        "--train",
+        arg(&train),
+        "--test",
+        arg(&test),
+        "--target",
+        "kind",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("column \"kind\" not found"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = studio(&[
+        "train",
+        "--train",
+        arg(&train),
+        "--test",
+        arg(&test),
+        "--target",
+        "species",
+        "--build",
+        "huge",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--build is quick or standard"));
+
+    let model = scratch.path("model.json");
+    let output = studio(&[
+        "train",
+        "--train",
+        arg(&train),
+        "--test",
+        arg(&test),
+        "--target",
+        "species",
+        "--model-out",
+        arg(&model),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let partial = scratch.path("partial.csv");
+    std::fs::write(&partial, "sepal length (cm),sepal width (cm)\n5.1,3.5\n").unwrap();
+    let output = studio(&[
+        "predict",
+        "--model",
+        arg(&model),
+        arg(&partial),
+        arg(&scratch.path("out.csv")),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("the model was trained on is missing"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -1,4 +1,4 @@
-//! The native `studio` command: profiles CSV files and applies recipes to them with the same library functions the browser's workers run.
+//! The native `studio` command: profiles CSV files, applies recipes, trains models (AutoML) and predicts with them, with the same library functions the browser's workers run.
 //!
 //! Arguments are parsed by hand (the crate takes no argument-parsing dependency). Errors
 //! print `studio: <message>` on stderr; the exit code is 2 for a usage error and 1 for a
@@ -9,9 +9,15 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
+use compute::automl::run::{self as automl_run, predict, unseen_warnings, ModelFile};
+use compute::automl::search::{metric_name, task_name};
+use compute::automl::{
+    AutomlOptions, AutomlReport, Build, CandidateStatus, EvaluationDetail, Validation,
+};
 use compute::csv::{read_csv, CsvOptions};
 use compute::export::write_csv_to;
 use compute::frame::Frame;
+use compute::ml::{Control, Metric, Task};
 use compute::profile::{
     insights, profile, DatasetProfile, InsightsReport, ProblemType, ProfileOptions, Severity,
 };
@@ -19,7 +25,7 @@ use compute::recipe::Recipe;
 use serde::Serialize;
 
 const USAGE: &str = "\
-studio: profile and transform CSV files like the ML studio in the browser
+studio: profile, transform, train on and predict CSV files like the ML studio in the browser
 
 USAGE:
     studio profile DATA.csv [--target COLUMN] [--json]
@@ -28,6 +34,20 @@ USAGE:
     studio transform --recipe RECIPE.json IN.csv OUT.csv [--fitted-out FITTED.json]
         Fits the recipe on IN.csv, writes the transformed rows to OUT.csv and, with
         --fitted-out, the fitted recipe (to replay it on new data).
+    studio train --train TRAIN.csv --test TEST.csv --target COLUMN
+                 [--task auto|regression|binary|multiclass] [--drop COL,COL]
+                 [--build quick|standard] [--metric NAME] [--seed N]
+                 [--time-budget-secs S] [--model-out MODEL.json]
+                 [--predictions-out PREDICTIONS.csv] [--json]
+        AutoML: tries candidate models on TRAIN.csv (quick: 3 on one holdout split;
+        standard: 25 by 5-fold cross-validation, 300 s budget by default), refits the
+        best on every training row and evaluates it on TEST.csv beside a dummy
+        baseline. --metric takes scikit-learn's names (default r2 or accuracy).
+        --model-out stores the model; --predictions-out writes one row per TEST row
+        (prediction, and proba_<class> for classifiers); --json prints the report as
+        one JSON line.
+    studio predict --model MODEL.json IN.csv OUT.csv
+        Predicts every row of IN.csv with a stored model into OUT.csv.
     studio version
         Prints the version.
     studio --help
@@ -67,6 +87,8 @@ fn run(args: &[String]) -> Result<(), Failure> {
     match command.as_str() {
         "profile" => run_profile(rest),
         "transform" => run_transform(rest),
+        "train" => run_train(rest),
+        "predict" => run_predict(rest),
         "version" | "--version" => {
             expect_no_arguments("version", rest)?;
             println!("studio {}", env!("CARGO_PKG_VERSION"));
@@ -334,15 +356,7 @@ fn run_transform(args: &[String]) -> Result<(), Failure> {
     let (fitted, output) = recipe
         .fit_transform(&input)
         .map_err(|error| Failure::Data(format!("recipe {recipe_path} on {input_path}: {error}")))?;
-    let write_output = || -> std::io::Result<()> {
-        let mut writer = BufWriter::new(File::create(output_path)?);
-        write_csv_to(&output, &mut writer)?;
-        writer
-            .into_inner()
-            .map_err(|error| error.into_error())?
-            .sync_all()
-    };
-    write_output().map_err(|error| Failure::Data(format!("{output_path}: {error}")))?;
+    write_frame(output_path, &output)?;
     if let Some(fitted_path) = parsed.option("--fitted-out") {
         std::fs::write(fitted_path, fitted.to_json())
             .map_err(|error| Failure::Data(format!("{fitted_path}: {error}")))?;
@@ -354,6 +368,260 @@ fn run_transform(args: &[String]) -> Result<(), Failure> {
         output.n_rows(),
         output.n_cols(),
         output.content_hash().to_hex()
+    );
+    Ok(())
+}
+
+fn run_train(args: &[String]) -> Result<(), Failure> {
+    let parsed = parse(
+        "train",
+        args,
+        &[
+            "--train",
+            "--test",
+            "--target",
+            "--task",
+            "--drop",
+            "--build",
+            "--metric",
+            "--seed",
+            "--time-budget-secs",
+            "--model-out",
+            "--predictions-out",
+        ],
+        &["--json"],
+    )?;
+    if let Some(extra) = parsed.positionals.first() {
+        return Err(Failure::Usage(format!(
+            "train: unexpected argument \"{extra}\""
+        )));
+    }
+    let required = |name: &str, what: &str| {
+        parsed
+            .option(name)
+            .ok_or_else(|| Failure::Usage(format!("train: missing {name} {what}")))
+    };
+    let train_path = required("--train", "TRAIN.csv")?;
+    let test_path = required("--test", "TEST.csv")?;
+    let mut options = AutomlOptions::new(required("--target", "COLUMN")?);
+    options.task = match parsed.option("--task").unwrap_or("auto") {
+        "auto" => None,
+        "regression" => Some(Task::Regression),
+        "binary" => Some(Task::Binary),
+        "multiclass" => Some(Task::Multiclass),
+        other => {
+            return Err(Failure::Usage(format!(
+                "train: --task is auto, regression, binary or multiclass, not \"{other}\""
+            )))
+        }
+    };
+    options.build = match parsed.option("--build").unwrap_or("quick") {
+        "quick" => Build::Quick,
+        "standard" => Build::Standard,
+        other => {
+            return Err(Failure::Usage(format!(
+                "train: --build is quick or standard, not \"{other}\""
+            )))
+        }
+    };
+    if let Some(drop) = parsed.option("--drop") {
+        options.drop = drop
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    if let Some(metric) = parsed.option("--metric") {
+        options.metric = Some(
+            serde_json::from_value::<Metric>(serde_json::Value::String(metric.to_string()))
+                .map_err(|_| {
+                    Failure::Usage(format!(
+                        "train: unknown --metric \"{metric}\" (r2, neg_root_mean_squared_error, neg_mean_absolute_error, accuracy, balanced_accuracy, f1_macro, neg_log_loss, roc_auc)"
+                    ))
+                })?,
+        );
+    }
+    if let Some(seed) = parsed.option("--seed") {
+        options.seed = seed.parse().map_err(|_| {
+            Failure::Usage(format!(
+                "train: --seed takes a whole number, not \"{seed}\""
+            ))
+        })?;
+    }
+    if let Some(budget) = parsed.option("--time-budget-secs") {
+        let secs: f64 = budget
+            .parse()
+            .ok()
+            .filter(|secs: &f64| *secs >= 0.0 && secs.is_finite())
+            .ok_or_else(|| {
+                Failure::Usage(format!(
+                    "train: --time-budget-secs takes a number of seconds, not \"{budget}\""
+                ))
+            })?;
+        options.time_budget_secs = Some(secs);
+    }
+    let train_frame = read_frame(train_path)?;
+    let test_frame = read_frame(test_path)?;
+    let started = std::time::Instant::now();
+    let clock = move || started.elapsed().as_secs_f64();
+    let finished = automl_run::run(
+        &train_frame,
+        Some(&test_frame),
+        &options,
+        &clock,
+        &mut |_| Control::Continue,
+    )
+    .map_err(|error| Failure::Data(format!("train on {train_path}: {error}")))?;
+    for warning in &finished.report.warnings {
+        eprintln!("studio: warning: {warning}");
+    }
+    if let Some(model_path) = parsed.option("--model-out") {
+        std::fs::write(model_path, finished.model_file.to_json())
+            .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
+    }
+    if let Some(predictions_path) = parsed.option("--predictions-out") {
+        let predictions = predict(&finished.model_file.model, &test_frame)
+            .map_err(|error| Failure::Data(format!("predict {test_path}: {error}")))?;
+        write_frame(predictions_path, &predictions.to_frame())?;
+    }
+    let output = if parsed.switch("--json") {
+        serde_json::to_string(&finished.report).expect("reports always serialize") + "\n"
+    } else {
+        train_summary(&finished.report)
+    };
+    write_stdout(output.as_bytes())
+}
+
+/// Writes a frame as CSV, synced to disk.
+fn write_frame(path: &str, frame: &Frame) -> Result<(), Failure> {
+    let write = || -> std::io::Result<()> {
+        let mut writer = BufWriter::new(File::create(path)?);
+        write_csv_to(frame, &mut writer)?;
+        writer
+            .into_inner()
+            .map_err(|error| error.into_error())?
+            .sync_all()
+    };
+    write().map_err(|error| Failure::Data(format!("{path}: {error}")))
+}
+
+/// The report as text: the leaderboard, then the best model on the test rows beside the
+/// dummy baseline, then the columns that matter most.
+fn train_summary(report: &AutomlReport) -> String {
+    let mut out = String::new();
+    let metric = metric_name(report.metric);
+    let validation = match report.validation {
+        Validation::CrossValidation { n_folds } => format!("{n_folds}-fold cross-validation"),
+        Validation::Holdout { fraction } => format!("a {:.0}% holdout split", fraction * 100.0),
+    };
+    writeln!(
+        out,
+        "{} target {} on {} rows, {} features; {metric} by {validation}\n",
+        task_name(report.task),
+        report.target,
+        report.n_train_rows,
+        report.features.len()
+    )
+    .expect("writing to a String cannot fail");
+    writeln!(
+        out,
+        "rank  {metric:>10}  {:>8}  {:>8}  model",
+        "std", "secs"
+    )
+    .expect("writing to a String cannot fail");
+    for row in &report.leaderboard {
+        let rank = row.rank.map_or("-".to_string(), |rank| rank.to_string());
+        let status = match &row.status {
+            CandidateStatus::Done => String::new(),
+            CandidateStatus::Failed { message } => format!("  (failed: {message})"),
+            CandidateStatus::Skipped => "  (skipped: time budget)".to_string(),
+        };
+        writeln!(
+            out,
+            "{rank:>4}  {:>10}  {:>8}  {:>8.2}  {}{status}",
+            number(row.cv_mean),
+            number(row.cv_std),
+            row.fit_secs,
+            row.label
+        )
+        .expect("writing to a String cannot fail");
+    }
+    if let Some(holdout) = &report.holdout {
+        writeln!(
+            out,
+            "\nbest {} on {} test rows: {metric} {:.4} (dummy baseline {:.4})",
+            report.best.label, holdout.n_rows, holdout.score, holdout.baseline_score
+        )
+        .expect("writing to a String cannot fail");
+        match &holdout.detail {
+            EvaluationDetail::Regression {
+                scores, baseline, ..
+            } => writeln!(
+                out,
+                "  r2 {:.4}  rmse {:.4}  mae {:.4}   (baseline r2 {:.4}  rmse {:.4})",
+                scores.r2, scores.rmse, scores.mae, baseline.r2, baseline.rmse
+            ),
+            EvaluationDetail::Classification {
+                scores, baseline, ..
+            } => writeln!(
+                out,
+                "  accuracy {:.4}  macro_f1 {:.4}  roc_auc {}  log_loss {:.4}   (baseline accuracy {:.4}  macro_f1 {:.4})",
+                scores.accuracy,
+                scores.macro_f1,
+                number(scores.roc_auc),
+                scores.log_loss,
+                baseline.accuracy,
+                baseline.macro_f1
+            ),
+        }
+        .expect("writing to a String cannot fail");
+        let top: Vec<String> = holdout
+            .column_impact
+            .iter()
+            .take(5)
+            .map(|impact| format!("{} {:.4}", impact.column, impact.importance_mean))
+            .collect();
+        writeln!(out, "  column impact: {}", top.join(", "))
+            .expect("writing to a String cannot fail");
+    }
+    out
+}
+
+fn run_predict(args: &[String]) -> Result<(), Failure> {
+    let parsed = parse("predict", args, &["--model"], &[])?;
+    let model_path = parsed
+        .option("--model")
+        .ok_or_else(|| Failure::Usage("predict: missing --model MODEL.json".to_string()))?;
+    let (input_path, output_path) = match parsed.positionals.as_slice() {
+        [input, output] => (input, output),
+        [] | [_] => {
+            return Err(Failure::Usage(
+                "predict: expected IN.csv and OUT.csv".to_string(),
+            ))
+        }
+        [_, _, extra, ..] => {
+            return Err(Failure::Usage(format!(
+                "predict: unexpected argument \"{extra}\""
+            )))
+        }
+    };
+    let json = std::fs::read_to_string(model_path)
+        .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
+    let model_file = ModelFile::from_json(&json)
+        .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
+    let input = read_frame(input_path)?;
+    let predictions = predict(&model_file.model, &input)
+        .map_err(|error| Failure::Data(format!("{input_path}: {error}")))?;
+    for warning in unseen_warnings(&predictions.unseen_categories, input_path) {
+        eprintln!("studio: warning: {warning}");
+    }
+    write_frame(output_path, &predictions.to_frame())?;
+    eprintln!(
+        "studio: {} predictions of {} ({}) -> {output_path}",
+        predictions.values.len(),
+        model_file.metadata.target,
+        predictions.task_name()
     );
     Ok(())
 }

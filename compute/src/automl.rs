@@ -1,0 +1,463 @@
+//! AutoML on a table: candidate model specs, cross-validated search under a time budget, a leaderboard, the best model refitted, and its evaluation report on held-out rows beside a dummy baseline.
+//!
+//! The types here build without the `engine` feature: the UI chooses a [`Build`] and a
+//! [`Metric`], and shows the [`AutomlReport`] (leaderboard, scores, curves, column impact).
+//! The work needs `engine`, in the submodules:
+//!
+//! * `cv`: seeded k-fold splits (stratified for classes) and the holdout split;
+//! * `search`: the candidate list per build, [`FoldJob`]s, the pure `run_fold` that fits one
+//!   candidate on one fold, the leaderboard, and `search` that runs every job in turn;
+//! * `evaluate`: the evaluation report of a model on test rows, with the dummy baseline;
+//! * `run`: the whole path from frames to a report and a [`ModelFile`](run::ModelFile),
+//!   plus predictions on new rows.
+//!
+//! Candidates × folds are independent jobs: a browser can hand each [`FoldJob`] to any
+//! worker holding the training rows (folds are recomputed from the seed, never sent) and
+//! build the leaderboard from the [`FoldResult`]s with `search::leaderboard`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ml::{ClassificationScores, MaxFeatures};
+use crate::ml::{
+    ForestParams, GbdtParams, KnnParams, LinearParams, LogisticParams, Metric, NaiveBayesParams,
+    RegressionScores, Task, TreeParams,
+};
+
+#[cfg(feature = "engine")]
+pub mod cv;
+#[cfg(feature = "engine")]
+pub mod evaluate;
+#[cfg(feature = "engine")]
+pub mod run;
+#[cfg(feature = "engine")]
+pub mod search;
+
+/// The version of [`AutomlReport`] and of the model file's layout.
+pub const AUTOML_SCHEMA_VERSION: u32 = 1;
+
+/// One candidate: an algorithm and its hyper-parameters. Another algorithm is one more
+/// variant here plus one arm in `ModelSpec::fit`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "algorithm", content = "params", rename_all = "snake_case")]
+pub enum ModelSpec {
+    Gbdt(GbdtParams),
+    Forest(ForestParams),
+    Tree(TreeParams),
+    /// Regression only: OLS, Ridge, Lasso, ElasticNet.
+    Linear(LinearParams),
+    /// Classification only.
+    Logistic(LogisticParams),
+    Knn(KnnParams),
+    /// Classification only (Gaussian naive Bayes).
+    NaiveBayes(NaiveBayesParams),
+}
+
+impl ModelSpec {
+    /// scikit-learn's estimator name for the task.
+    pub fn algorithm(&self, task: Task) -> &'static str {
+        let classification = task.is_classification();
+        match (self, classification) {
+            (ModelSpec::Gbdt(_), false) => "HistGradientBoostingRegressor",
+            (ModelSpec::Gbdt(_), true) => "HistGradientBoostingClassifier",
+            (ModelSpec::Forest(_), false) => "RandomForestRegressor",
+            (ModelSpec::Forest(_), true) => "RandomForestClassifier",
+            (ModelSpec::Tree(_), false) => "DecisionTreeRegressor",
+            (ModelSpec::Tree(_), true) => "DecisionTreeClassifier",
+            (ModelSpec::Linear(p), _) if p.alpha == 0.0 => "LinearRegression",
+            (ModelSpec::Linear(p), _) if p.l1_ratio == 0.0 => "Ridge",
+            (ModelSpec::Linear(p), _) if p.l1_ratio == 1.0 => "Lasso",
+            (ModelSpec::Linear(_), _) => "ElasticNet",
+            (ModelSpec::Logistic(_), _) => "LogisticRegression",
+            (ModelSpec::Knn(_), false) => "KNeighborsRegressor",
+            (ModelSpec::Knn(_), true) => "KNeighborsClassifier",
+            (ModelSpec::NaiveBayes(_), _) => "GaussianNB",
+        }
+    }
+
+    /// A short description with the hyper-parameters a search varies, e.g.
+    /// `gbdt(learning_rate=0.1, max_leaf_nodes=31, l2_regularization=0)`.
+    pub fn label(&self) -> String {
+        let optional = |value: Option<usize>| value.map_or("None".to_string(), |v| v.to_string());
+        match self {
+            ModelSpec::Gbdt(p) => format!(
+                "gbdt(learning_rate={}, max_leaf_nodes={}, l2_regularization={})",
+                p.learning_rate,
+                optional(p.max_leaf_nodes),
+                p.l2_regularization
+            ),
+            ModelSpec::Forest(p) => format!(
+                "random_forest(n_estimators={}, max_features={})",
+                p.n_estimators,
+                p.max_features
+                    .map_or("default".to_string(), max_features_label)
+            ),
+            ModelSpec::Tree(p) => format!("decision_tree(max_depth={})", optional(p.max_depth)),
+            ModelSpec::Linear(p) => format!("linear(alpha={}, l1_ratio={})", p.alpha, p.l1_ratio),
+            ModelSpec::Logistic(p) => format!("logistic_regression(C={})", p.c),
+            ModelSpec::Knn(p) => format!("knn(n_neighbors={})", p.n_neighbors),
+            ModelSpec::NaiveBayes(_) => "gaussian_nb".to_string(),
+        }
+    }
+
+    /// Refuses hyper-parameters no fit could use, naming the parameter.
+    pub fn check(&self) -> Result<(), crate::ml::MlError> {
+        match self {
+            ModelSpec::Gbdt(params) => params.check(),
+            ModelSpec::Forest(params) => params.check(),
+            ModelSpec::Tree(params) => params.check(),
+            ModelSpec::Linear(params) => params.check(),
+            ModelSpec::Logistic(params) => params.check(),
+            ModelSpec::Knn(params) => params.check(),
+            ModelSpec::NaiveBayes(params) => params.check(),
+        }
+    }
+
+    /// Whether the candidate can learn `task` (linear regression predicts numbers;
+    /// logistic regression and naive Bayes predict classes).
+    pub fn fits_task(&self, task: Task) -> bool {
+        match self {
+            ModelSpec::Linear(_) => task == Task::Regression,
+            ModelSpec::Logistic(_) | ModelSpec::NaiveBayes(_) => task.is_classification(),
+            _ => true,
+        }
+    }
+}
+
+fn max_features_label(max_features: MaxFeatures) -> String {
+    match max_features {
+        MaxFeatures::Sqrt => "sqrt".to_string(),
+        MaxFeatures::Log2 => "log2".to_string(),
+        MaxFeatures::Fraction(fraction) => fraction.to_string(),
+        MaxFeatures::Count(count) => count.to_string(),
+    }
+}
+
+/// How hard to look: a few fast candidates on one holdout split, or a wider search scored
+/// by 5-fold cross-validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Build {
+    Quick,
+    Standard,
+}
+
+impl Build {
+    /// The time budget when the caller gives none: Quick has three candidates and needs
+    /// none; Standard stops launching candidates after five minutes.
+    pub fn default_time_budget_secs(self) -> Option<f64> {
+        match self {
+            Build::Quick => None,
+            Build::Standard => Some(300.0),
+        }
+    }
+}
+
+/// How candidates were scored.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Validation {
+    /// Shuffled k-fold cross-validation (stratified for classes).
+    CrossValidation { n_folds: usize },
+    /// One shuffled split (stratified for classes) holding out this fraction.
+    Holdout { fraction: f64 },
+}
+
+/// What a user asks of an AutoML run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AutomlOptions {
+    pub target: String,
+    /// `None`: detected from the target (as the profile does).
+    pub task: Option<Task>,
+    /// Columns left out of the features (ids, leaks).
+    pub drop: Vec<String>,
+    pub build: Build,
+    /// `None`: `r2` for regression, `accuracy` for classification.
+    pub metric: Option<Metric>,
+    pub seed: u64,
+    /// `None`: the build's default ([`Build::default_time_budget_secs`]).
+    pub time_budget_secs: Option<f64>,
+}
+
+impl AutomlOptions {
+    pub fn new(target: impl Into<String>) -> AutomlOptions {
+        AutomlOptions {
+            target: target.into(),
+            task: None,
+            drop: Vec::new(),
+            build: Build::Quick,
+            metric: None,
+            seed: 0,
+            time_budget_secs: None,
+        }
+    }
+}
+
+/// The metric a task is scored by unless the user picks one (scikit-learn's default
+/// `score`).
+pub fn default_metric(task: Task) -> Metric {
+    if task.is_classification() {
+        Metric::Accuracy
+    } else {
+        Metric::R2
+    }
+}
+
+/// Whether `metric` can score `task`.
+pub fn metric_applies(metric: Metric, task: Task) -> bool {
+    let regression = matches!(
+        metric,
+        Metric::R2 | Metric::NegRootMeanSquaredError | Metric::NegMeanAbsoluteError
+    );
+    regression == (task == Task::Regression)
+}
+
+/// One job of a search: fit candidate `candidate` on fold `fold`'s training rows and score
+/// it on the fold's validation rows. A worker needs the job and the training set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FoldJob {
+    pub candidate: usize,
+    pub spec: ModelSpec,
+    pub fold: usize,
+    pub metric: Metric,
+    pub seed: u64,
+}
+
+/// How one job ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FoldOutcome {
+    /// The metric on the fold's validation rows (higher is better; may be NaN when it is
+    /// undefined there, e.g. ROC AUC with one class).
+    Scored {
+        score: f64,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+/// A job's result, sent back by whoever ran it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FoldResult {
+    pub candidate: usize,
+    pub fold: usize,
+    pub outcome: FoldOutcome,
+    pub fit_secs: f64,
+}
+
+/// Where a candidate got to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CandidateStatus {
+    /// Every fold scored.
+    Done,
+    /// A fold failed; the message says why.
+    Failed { message: String },
+    /// Not launched: the time budget ran out first.
+    Skipped,
+}
+
+/// One leaderboard row.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeaderboardRow {
+    /// 1 for the best; rows that did not finish have none.
+    pub rank: Option<usize>,
+    /// The candidate's index in the search's candidate list.
+    pub candidate: usize,
+    pub spec: ModelSpec,
+    /// scikit-learn's estimator name.
+    pub algorithm: String,
+    pub label: String,
+    /// Mean and population standard deviation of the metric over the folds (scikit-learn's
+    /// `mean_test_score`, `std_test_score`).
+    pub cv_mean: Option<f64>,
+    pub cv_std: Option<f64>,
+    pub fold_scores: Vec<f64>,
+    /// Seconds spent fitting and scoring, summed over the folds.
+    pub fit_secs: f64,
+    pub status: CandidateStatus,
+}
+
+/// A point on a regression's predicted-vs-actual chart (residual = actual − predicted).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegressionPoint {
+    /// The row's position among the evaluated rows.
+    pub row: usize,
+    pub actual: f64,
+    pub predicted: f64,
+    pub residual: f64,
+}
+
+/// A point on a ROC curve; `threshold` is `None` for the curve's start (nothing predicted
+/// positive).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RocPoint {
+    pub fpr: f64,
+    pub tpr: f64,
+    pub threshold: Option<f64>,
+}
+
+/// A point on a precision-recall curve; `threshold` is `None` for the point (recall 0,
+/// precision 1) scikit-learn adds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrPoint {
+    pub recall: f64,
+    pub precision: f64,
+    pub threshold: Option<f64>,
+}
+
+/// One class against the rest (the positive class for a binary task): curves of at most
+/// [`MAX_CURVE_POINTS`] points each, with the areas computed on all points.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassCurves {
+    pub class: String,
+    /// `None` when the evaluated rows hold only this class or none of it.
+    pub roc_auc: Option<f64>,
+    pub average_precision: Option<f64>,
+    pub roc: Vec<RocPoint>,
+    pub precision_recall: Vec<PrPoint>,
+}
+
+/// At most this many points per curve.
+pub const MAX_CURVE_POINTS: usize = 200;
+/// At most this many predicted-vs-actual points.
+pub const MAX_REGRESSION_POINTS: usize = 2_000;
+/// Permutation importance runs on at most this many rows.
+pub const MAX_IMPORTANCE_ROWS: usize = 5_000;
+/// Permutation importance repeats per column.
+pub const IMPORTANCE_REPEATS: usize = 5;
+
+/// How much the metric drops when a column's values are shuffled (permutation importance).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnImpact {
+    pub column: String,
+    pub importance_mean: f64,
+    pub importance_std: f64,
+}
+
+/// Rows of one column that a step could not use as they were.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ColumnCount {
+    pub column: String,
+    pub n_rows: usize,
+}
+
+/// The task-specific part of an evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "task_kind", rename_all = "snake_case")]
+pub enum EvaluationDetail {
+    Regression {
+        scores: RegressionScores,
+        /// `DummyRegressor(strategy="mean")` fitted on the training rows.
+        baseline: RegressionScores,
+        /// At most [`MAX_REGRESSION_POINTS`], a seeded sample in row order.
+        points: Vec<RegressionPoint>,
+    },
+    Classification {
+        classes: Vec<String>,
+        /// Includes the confusion matrix (`confusion_matrix[true][predicted]`).
+        scores: ClassificationScores,
+        /// `DummyClassifier(strategy="most_frequent")` fitted on the training rows.
+        baseline: ClassificationScores,
+        /// Binary: the positive (second) class; multiclass: every class against the rest.
+        curves: Vec<ClassCurves>,
+    },
+}
+
+/// A model on held-out rows: its scores, the dummy baseline's, charts and column impact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvaluationReport {
+    /// Rows scored (rows whose target is known).
+    pub n_rows: usize,
+    /// Rows left out: a missing target, or a class the training rows never had.
+    pub n_rows_without_target: usize,
+    pub metric: Metric,
+    pub score: f64,
+    pub baseline_score: f64,
+    pub detail: EvaluationDetail,
+    /// Sorted by importance, largest first.
+    pub column_impact: Vec<ColumnImpact>,
+    /// Categories the model never saw, counted per column (treated as missing).
+    pub unseen_categories: Vec<ColumnCount>,
+}
+
+/// Everything an AutoML run reports (what `studio train --json` prints and a UI shows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AutomlReport {
+    pub schema_version: u32,
+    pub target: String,
+    pub task: Task,
+    pub classes: Vec<String>,
+    pub metric: Metric,
+    pub build: Build,
+    pub validation: Validation,
+    pub seed: u64,
+    pub n_train_rows: usize,
+    pub features: Vec<String>,
+    /// Columns left out: asked for (`drop`) or empty in the training rows.
+    pub excluded_columns: Vec<String>,
+    pub best: LeaderboardRow,
+    pub leaderboard: Vec<LeaderboardRow>,
+    /// Present when test rows were given.
+    pub holdout: Option<EvaluationReport>,
+    pub search_secs: f64,
+    pub refit_secs: f64,
+    /// Things the user should know that did not stop the run.
+    pub warnings: Vec<String>,
+}
+
+/// What a stored model says about how it was trained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainingMetadata {
+    pub target: String,
+    pub task: Task,
+    pub classes: Vec<String>,
+    pub features: Vec<String>,
+    pub excluded_columns: Vec<String>,
+    pub build: Build,
+    pub metric: Metric,
+    pub validation: Validation,
+    pub seed: u64,
+    pub n_train_rows: usize,
+    pub cv_mean: Option<f64>,
+    pub cv_std: Option<f64>,
+    /// `studio <version>`.
+    pub trained_with: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_round_trips_as_tagged_json() {
+        let spec = ModelSpec::Forest(ForestParams {
+            max_features: Some(MaxFeatures::Fraction(0.5)),
+            ..ForestParams::default()
+        });
+        let json = serde_json::to_string(&spec).unwrap();
+        assert!(
+            json.starts_with("{\"algorithm\":\"forest\",\"params\":{"),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<ModelSpec>(&json).unwrap(), spec);
+        assert_eq!(
+            spec.label(),
+            "random_forest(n_estimators=100, max_features=0.5)"
+        );
+        assert_eq!(
+            ModelSpec::Gbdt(GbdtParams::default()).label(),
+            "gbdt(learning_rate=0.1, max_leaf_nodes=31, l2_regularization=0)"
+        );
+    }
+
+    #[test]
+    fn metrics_belong_to_tasks() {
+        assert!(metric_applies(Metric::R2, Task::Regression));
+        assert!(!metric_applies(Metric::R2, Task::Binary));
+        assert!(metric_applies(Metric::F1Macro, Task::Multiclass));
+        assert!(!metric_applies(Metric::Accuracy, Task::Regression));
+        assert_eq!(default_metric(Task::Binary), Metric::Accuracy);
+        assert_eq!(default_metric(Task::Regression), Metric::R2);
+    }
+}

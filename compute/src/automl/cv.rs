@@ -1,0 +1,160 @@
+//! Seeded k-fold splits of a training set, stratified for classes, and the holdout split (the first of five folds).
+
+use crate::ml::{MlError, Task, TrainSet};
+use crate::profile::kernels::SplitMix64;
+
+/// One split of the training rows: fit on `train_rows`, score on `validation_rows`. Both
+/// sorted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fold {
+    pub index: usize,
+    pub train_rows: Vec<usize>,
+    pub validation_rows: Vec<usize>,
+}
+
+/// `n_folds` folds of the rows of `y` (values, or class indices for a classification
+/// `task`): shuffled with `seed`, and for classes stratified so that every fold's class
+/// counts differ by at most one from `count / n_folds` (like `StratifiedKFold(shuffle=True)`;
+/// the exact rows differ from scikit-learn's, the proportions do not). Deterministic.
+pub fn k_folds(y: &[f64], task: Task, n_folds: usize, seed: u64) -> Result<Vec<Fold>, MlError> {
+    if n_folds < 2 {
+        return Err(MlError::InvalidParameter {
+            name: "n_folds",
+            reason: format!("must be at least 2, got {n_folds}"),
+        });
+    }
+    if y.len() < n_folds {
+        return Err(MlError::TooFewRows {
+            n_rows: y.len(),
+            needed: n_folds,
+            purpose: "cross-validation with one row per fold",
+        });
+    }
+    let mut order: Vec<usize> = (0..y.len()).collect();
+    let mut rng = SplitMix64::new(seed);
+    for i in (1..order.len()).rev() {
+        let j = rng.below(i as u64 + 1) as usize;
+        order.swap(i, j);
+    }
+    if task.is_classification() {
+        // Shuffled, then grouped by class (stable): dealing rows out in turn gives every
+        // fold its share of each class.
+        order.sort_by_key(|&row| y[row] as usize);
+    }
+    let mut assigned = vec![0; y.len()];
+    for (position, &row) in order.iter().enumerate() {
+        assigned[row] = position % n_folds;
+    }
+    Ok((0..n_folds)
+        .map(|index| {
+            let (validation_rows, train_rows) =
+                (0..y.len()).partition(|&row| assigned[row] == index);
+            Fold {
+                index,
+                train_rows,
+                validation_rows,
+            }
+        })
+        .collect())
+}
+
+/// The share of rows a holdout split validates on.
+pub const HOLDOUT_FRACTION: f64 = 0.2;
+
+/// One split holding out a fifth of the rows: the first of five [`k_folds`].
+pub fn holdout(y: &[f64], task: Task, seed: u64) -> Result<Fold, MlError> {
+    let n_folds = (1.0 / HOLDOUT_FRACTION).round() as usize;
+    if y.len() < n_folds {
+        return Err(MlError::TooFewRows {
+            n_rows: y.len(),
+            needed: n_folds,
+            purpose: "a holdout split of a fifth of the rows",
+        });
+    }
+    Ok(k_folds(y, task, n_folds, seed)?.swap_remove(0))
+}
+
+/// The folds of a training set.
+pub fn split(train: &TrainSet, n_folds: Option<usize>, seed: u64) -> Result<Vec<Fold>, MlError> {
+    match n_folds {
+        Some(n_folds) => k_folds(&train.y, train.task(), n_folds, seed),
+        None => Ok(vec![holdout(&train.y, train.task(), seed)?]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class_counts(y: &[f64], rows: &[usize], n_classes: usize) -> Vec<usize> {
+        let mut counts = vec![0; n_classes];
+        for &row in rows {
+            counts[y[row] as usize] += 1;
+        }
+        counts
+    }
+
+    #[test]
+    fn stratified_folds_keep_class_ratios() {
+        // 70 / 20 / 10 rows of three classes, interleaved.
+        let y: Vec<f64> = (0..100)
+            .map(|i| match i % 10 {
+                0..=6 => 0.0,
+                7 | 8 => 1.0,
+                _ => 2.0,
+            })
+            .collect();
+        let folds = k_folds(&y, Task::Multiclass, 5, 7).unwrap();
+        assert_eq!(folds.len(), 5);
+        let mut seen = vec![0; y.len()];
+        for fold in &folds {
+            assert_eq!(class_counts(&y, &fold.validation_rows, 3), vec![14, 4, 2]);
+            assert_eq!(class_counts(&y, &fold.train_rows, 3), vec![56, 16, 8]);
+            for &row in &fold.validation_rows {
+                seen[row] += 1;
+            }
+            assert!(fold.train_rows.windows(2).all(|w| w[0] < w[1]));
+        }
+        assert!(seen.iter().all(|&n| n == 1), "each row validates once");
+    }
+
+    #[test]
+    fn uneven_classes_differ_by_at_most_one() {
+        let y: Vec<f64> = (0..23).map(|i| f64::from(u8::from(i % 3 == 0))).collect();
+        for fold in k_folds(&y, Task::Binary, 5, 1).unwrap() {
+            let counts = class_counts(&y, &fold.validation_rows, 2);
+            assert!(
+                (3..=4).contains(&counts[0]) && (1..=2).contains(&counts[1]),
+                "{counts:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn folds_are_deterministic_for_a_seed_and_shuffled() {
+        let y: Vec<f64> = (0..50).map(f64::from).collect();
+        let a = k_folds(&y, Task::Regression, 5, 42).unwrap();
+        assert_eq!(a, k_folds(&y, Task::Regression, 5, 42).unwrap());
+        assert_ne!(a, k_folds(&y, Task::Regression, 5, 43).unwrap());
+        assert_ne!(a[0].validation_rows, (0..10).collect::<Vec<_>>());
+        assert!(a.iter().all(|fold| fold.validation_rows.len() == 10));
+    }
+
+    #[test]
+    fn fewer_rows_than_folds_is_an_error() {
+        let error = k_folds(&[1.0, 2.0, 3.0], Task::Regression, 5, 0).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "only 3 rows to train on; cross-validation with one row per fold needs at least 5"
+        );
+        assert!(holdout(&[0.0, 1.0, 0.0, 1.0], Task::Binary, 0).is_err());
+        let fold = holdout(
+            &[0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+            Task::Binary,
+            0,
+        )
+        .unwrap();
+        assert_eq!(fold.validation_rows.len(), 2);
+        assert_eq!(fold.train_rows.len(), 8);
+    }
+}

@@ -1,0 +1,308 @@
+//! The whole AutoML path from frames to a report and a stored model, and predictions of a stored model on new rows.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, StringArray};
+use serde::{Deserialize, Serialize};
+
+use super::evaluate::{evaluate, feature_matrix};
+use super::search::{search, task_name, SearchOptions};
+use super::{
+    default_metric, AutomlOptions, AutomlReport, ColumnCount, ModelSpec, TrainingMetadata,
+    AUTOML_SCHEMA_VERSION,
+};
+use crate::frame::{Column, Frame};
+use crate::ml::{train_set, Control, MlError, Model, Progress, Task, TrainSet};
+use crate::schema::ColumnType;
+
+/// A stored model: the fitted [`Model`] (with its feature spec), the spec it was fitted
+/// from, and how it was trained. Written as JSON by `studio train --model-out`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelFile {
+    pub schema_version: u32,
+    pub spec: ModelSpec,
+    pub metadata: TrainingMetadata,
+    pub model: Model,
+}
+
+impl ModelFile {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a model file always serializes")
+    }
+
+    /// Reads a model file, refusing other schema versions by name.
+    pub fn from_json(json: &str) -> Result<ModelFile, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|error| format!("not a model file: {error}"))?;
+        let version = value
+            .get("schema_version")
+            .and_then(serde_json::Value::as_u64);
+        if version != Some(u64::from(AUTOML_SCHEMA_VERSION)) {
+            return Err(format!(
+                "model file schema version {} is not {AUTOML_SCHEMA_VERSION}, the one this studio reads",
+                version.map_or("missing".to_string(), |v| v.to_string())
+            ));
+        }
+        serde_json::from_value(value).map_err(|error| format!("not a model file: {error}"))
+    }
+}
+
+/// A finished run: what to show and what to store.
+#[derive(Clone, Debug)]
+pub struct AutomlRun {
+    pub report: AutomlReport,
+    pub model_file: ModelFile,
+}
+
+/// The training set of `frame` for `options`: the target checked (present, not entirely
+/// missing), `options.drop` and every entirely-missing column left out (with a warning
+/// naming them). Returns the set, the excluded columns and the warnings.
+pub fn prepare(
+    frame: &Frame,
+    options: &AutomlOptions,
+) -> Result<(TrainSet, Vec<String>, Vec<String>), MlError> {
+    let target = frame
+        .column(&options.target)
+        .ok_or_else(|| MlError::ColumnNotFound {
+            column: options.target.clone(),
+        })?;
+    if target.null_count() == target.len() {
+        return Err(MlError::InvalidTarget {
+            column: options.target.clone(),
+            reason: "has no values: every row is missing".to_string(),
+        });
+    }
+    let mut warnings = Vec::new();
+    let mut excluded: Vec<String> = options.drop.clone();
+    let empty: Vec<String> = frame
+        .columns()
+        .iter()
+        .filter(|column| {
+            column.name() != options.target
+                && !excluded.iter().any(|name| name == column.name())
+                && column.null_count() == column.len()
+        })
+        .map(|column| column.name().to_string())
+        .collect();
+    if !empty.is_empty() {
+        let names: Vec<String> = empty.iter().map(|name| format!("\"{name}\"")).collect();
+        warnings.push(format!(
+            "left out {} every value of which is missing: {}",
+            if empty.len() == 1 {
+                "a column"
+            } else {
+                "columns"
+            },
+            names.join(", ")
+        ));
+        excluded.extend(empty);
+    }
+    let exclude: Vec<&str> = excluded.iter().map(String::as_str).collect();
+    let train = train_set(frame, &options.target, &exclude, options.task)?;
+    if train.dropped_rows > 0 {
+        warnings.push(format!(
+            "left out {} training rows whose target \"{}\" is missing",
+            train.dropped_rows, options.target
+        ));
+    }
+    Ok((train, excluded, warnings))
+}
+
+/// Searches for the best model on `train_frame`, refits it on every row and, with
+/// `test_frame`, evaluates it there. `clock` reads seconds (any origin); `progress`
+/// counts jobs and may cancel.
+pub fn run(
+    train_frame: &Frame,
+    test_frame: Option<&Frame>,
+    options: &AutomlOptions,
+    clock: &dyn Fn() -> f64,
+    progress: &mut dyn FnMut(Progress) -> Control,
+) -> Result<AutomlRun, MlError> {
+    let (train, excluded_columns, mut warnings) = prepare(train_frame, options)?;
+    let task = train.task();
+    let metric = options.metric.unwrap_or_else(|| default_metric(task));
+    let search_options = SearchOptions {
+        build: options.build,
+        metric,
+        seed: options.seed,
+        time_budget_secs: options
+            .time_budget_secs
+            .or_else(|| options.build.default_time_budget_secs()),
+    };
+    let outcome = search(&train, &search_options, clock, progress)?;
+    warnings.extend(outcome.warnings.iter().cloned());
+    let holdout = match test_frame {
+        Some(test) => {
+            let report = evaluate(&outcome.model, &train.y, test, metric, options.seed)?;
+            if report.n_rows_without_target > 0 {
+                warnings.push(format!(
+                    "{} test rows were not scored: their target is missing or a class the training rows never had",
+                    report.n_rows_without_target
+                ));
+            }
+            warnings.extend(unseen_warnings(&report.unseen_categories, "test"));
+            Some(report)
+        }
+        None => None,
+    };
+    let best = outcome.leaderboard[0].clone();
+    let features: Vec<String> = train
+        .spec
+        .features
+        .iter()
+        .map(|feature| feature.name.clone())
+        .collect();
+    let classes = train.spec.target.classes.clone();
+    let report = AutomlReport {
+        schema_version: AUTOML_SCHEMA_VERSION,
+        target: options.target.clone(),
+        task,
+        classes: classes.clone(),
+        metric,
+        build: options.build,
+        validation: outcome.validation,
+        seed: options.seed,
+        n_train_rows: train.y.len(),
+        features: features.clone(),
+        excluded_columns: excluded_columns.clone(),
+        best: best.clone(),
+        leaderboard: outcome.leaderboard,
+        holdout,
+        search_secs: outcome.search_secs,
+        refit_secs: outcome.refit_secs,
+        warnings,
+    };
+    let model_file = ModelFile {
+        schema_version: AUTOML_SCHEMA_VERSION,
+        spec: best.spec,
+        metadata: TrainingMetadata {
+            target: options.target.clone(),
+            task,
+            classes,
+            features,
+            excluded_columns,
+            build: options.build,
+            metric,
+            validation: outcome.validation,
+            seed: options.seed,
+            n_train_rows: train.y.len(),
+            cv_mean: best.cv_mean,
+            cv_std: best.cv_std,
+            trained_with: format!("studio {}", env!("CARGO_PKG_VERSION")),
+        },
+        model: outcome.model,
+    };
+    Ok(AutomlRun { report, model_file })
+}
+
+/// Warnings about categories a model never saw, one per column, naming where.
+pub fn unseen_warnings(unseen: &[ColumnCount], rows: &str) -> Vec<String> {
+    unseen
+        .iter()
+        .map(|count| {
+            format!(
+                "column \"{}\": {} {rows} rows hold a category the model never saw (treated as missing)",
+                count.column, count.n_rows
+            )
+        })
+        .collect()
+}
+
+/// A model's predictions on some rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Predictions {
+    pub task: Task,
+    /// Regression: the values; classification: class indices.
+    pub values: Vec<f64>,
+    /// Classification: per row, one probability per class.
+    pub proba: Option<Vec<Vec<f64>>>,
+    pub classes: Vec<String>,
+    pub unseen_categories: Vec<ColumnCount>,
+}
+
+/// Predicts every row of `frame` (its other columns ignored; a missing feature column is
+/// an error naming it; unseen categories are counted and treated as missing).
+pub fn predict(model: &Model, frame: &Frame) -> Result<Predictions, MlError> {
+    let x = feature_matrix(model.spec(), frame)?;
+    let task = model.task();
+    let (values, proba) = if task == Task::Regression {
+        (model.predict(&x)?, None)
+    } else {
+        let proba = model.predict_proba(&x)?;
+        let values = proba
+            .iter()
+            .map(|p| {
+                // The first most probable class, as numpy's argmax.
+                let mut best = 0;
+                for (class, &value) in p.iter().enumerate() {
+                    if value > p[best] {
+                        best = class;
+                    }
+                }
+                best as f64
+            })
+            .collect();
+        (values, Some(proba))
+    };
+    Ok(Predictions {
+        task,
+        values,
+        proba,
+        classes: model.spec().target.classes.clone(),
+        unseen_categories: x
+            .unseen_categories
+            .iter()
+            .map(|unseen| ColumnCount {
+                column: unseen.column.clone(),
+                n_rows: unseen.n_rows,
+            })
+            .collect(),
+    })
+}
+
+impl Predictions {
+    /// The predictions as a frame: `prediction` (the value, or the class label) and, for a
+    /// classifier, `proba_<class>` per class.
+    pub fn to_frame(&self) -> Frame {
+        let mut columns = Vec::new();
+        if self.task == Task::Regression {
+            columns.push(float_column("prediction", self.values.clone()));
+        } else {
+            let labels: StringArray = self
+                .values
+                .iter()
+                .map(|&class| Some(self.classes[class as usize].as_str()))
+                .collect();
+            columns.push(
+                Column::new(
+                    "prediction",
+                    ColumnType::String,
+                    Arc::new(labels) as ArrayRef,
+                )
+                .expect("a Utf8 array is a string column"),
+            );
+            let proba = self.proba.as_deref().unwrap_or_default();
+            for (class, label) in self.classes.iter().enumerate() {
+                columns.push(float_column(
+                    &format!("proba_{label}"),
+                    proba.iter().map(|p| p[class]).collect(),
+                ));
+            }
+        }
+        Frame::new(columns).expect("prediction columns have distinct names and equal lengths")
+    }
+
+    /// The task's name as the CLI and reports spell it.
+    pub fn task_name(&self) -> &'static str {
+        task_name(self.task)
+    }
+}
+
+fn float_column(name: &str, values: Vec<f64>) -> Column {
+    Column::new(
+        name,
+        ColumnType::Float,
+        Arc::new(Float64Array::from(values)) as ArrayRef,
+    )
+    .expect("a Float64 array is a float column")
+}

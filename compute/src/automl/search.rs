@@ -1,0 +1,591 @@
+//! The candidate list per build, the pure fold job, the leaderboard, and the sequential search that runs every job under a time budget and refits the best.
+
+use super::cv::{split, Fold, HOLDOUT_FRACTION};
+use super::{
+    metric_applies, Build, CandidateStatus, FoldJob, FoldOutcome, FoldResult, LeaderboardRow,
+    ModelSpec, Validation,
+};
+use crate::ml::importance::score;
+use crate::ml::{
+    forest, gbdt, knn, linear, logistic, naive_bayes, tree, Control, ForestParams, GbdtParams,
+    KnnParams, LinearParams, LogisticParams, MaxFeatures, Metric, MlError, Model, NaiveBayesParams,
+    Progress, Task, TrainSet, TreeParams,
+};
+
+/// kNN predicts by brute force against every training row: beyond this many rows a
+/// search leaves it out (its cross-validation alone would take minutes).
+pub const KNN_MAX_ROWS: usize = 20_000;
+
+/// The folds of a Standard build.
+pub const N_FOLDS: usize = 5;
+
+impl ModelSpec {
+    /// Fits this candidate on every row of `train`.
+    pub fn fit(
+        &self,
+        train: &TrainSet,
+        seed: u64,
+        progress: &mut dyn FnMut(Progress) -> Control,
+    ) -> Result<Model, MlError> {
+        Ok(match self {
+            ModelSpec::Gbdt(params) => gbdt::fit(train, params, seed, progress)?.into(),
+            ModelSpec::Forest(params) => forest::fit(train, params, seed, progress)?.into(),
+            ModelSpec::Tree(params) => tree::fit(train, params, seed, progress)?.into(),
+            ModelSpec::Linear(params) => linear::fit(train, params, progress)?.into(),
+            ModelSpec::Logistic(params) => logistic::fit(train, params, progress)?.into(),
+            ModelSpec::Knn(params) => knn::fit(train, params, progress)?.into(),
+            ModelSpec::NaiveBayes(params) => naive_bayes::fit(train, params, progress)?.into(),
+        })
+    }
+}
+
+/// The candidates a build tries, the likeliest winners first (a time budget then cuts the
+/// long tail): Quick boosting with defaults, a 50-tree forest and a depth-5 tree; Standard
+/// adds a grid over boosting's learning_rate × max_leaf_nodes × l2_regularization, forests
+/// with other max_features and trees of other depths.
+pub fn candidates(build: Build, task: Task) -> Vec<ModelSpec> {
+    let gbdt_default = ModelSpec::Gbdt(GbdtParams::default());
+    let shallow_tree = ModelSpec::Tree(TreeParams {
+        max_depth: Some(5),
+        ..TreeParams::default()
+    });
+    // The linear baseline a statistician would fit first: Ridge(alpha=1) for numbers,
+    // LogisticRegression(C=1) for classes.
+    let linear_default = if task.is_classification() {
+        ModelSpec::Logistic(LogisticParams::default())
+    } else {
+        ModelSpec::Linear(LinearParams::ridge(1.0))
+    };
+    if build == Build::Quick {
+        return vec![
+            gbdt_default,
+            ModelSpec::Forest(ForestParams {
+                n_estimators: 50,
+                ..ForestParams::default()
+            }),
+            linear_default,
+            shallow_tree,
+        ];
+    }
+    let mut specs = vec![
+        gbdt_default,
+        ModelSpec::Forest(ForestParams::default()),
+        linear_default,
+        shallow_tree,
+    ];
+    // Cheap to fit, so early: other regularization strengths, kNN and naive Bayes.
+    for strength in [0.1, 10.0] {
+        specs.push(if task.is_classification() {
+            ModelSpec::Logistic(LogisticParams {
+                c: strength,
+                ..LogisticParams::default()
+            })
+        } else {
+            ModelSpec::Linear(LinearParams::ridge(strength))
+        });
+    }
+    specs.push(ModelSpec::Knn(KnnParams::default()));
+    if task.is_classification() {
+        specs.push(ModelSpec::NaiveBayes(NaiveBayesParams::default()));
+    }
+    for learning_rate in [0.05, 0.1, 0.2] {
+        for max_leaf_nodes in [15, 31, 63] {
+            for l2_regularization in [0.0, 1.0] {
+                specs.push(ModelSpec::Gbdt(GbdtParams {
+                    learning_rate,
+                    max_leaf_nodes: Some(max_leaf_nodes),
+                    l2_regularization,
+                    ..GbdtParams::default()
+                }));
+            }
+        }
+    }
+    // scikit-learn's default is sqrt for classes and every feature for numbers.
+    let task_default = if task.is_classification() {
+        MaxFeatures::Sqrt
+    } else {
+        MaxFeatures::Fraction(1.0)
+    };
+    for max_features in [
+        MaxFeatures::Sqrt,
+        MaxFeatures::Fraction(0.5),
+        MaxFeatures::Fraction(1.0),
+    ] {
+        if max_features != task_default {
+            specs.push(ModelSpec::Forest(ForestParams {
+                max_features: Some(max_features),
+                ..ForestParams::default()
+            }));
+        }
+    }
+    for max_depth in [Some(3), Some(8), None] {
+        specs.push(ModelSpec::Tree(TreeParams {
+            max_depth,
+            ..TreeParams::default()
+        }));
+    }
+    let mut unique: Vec<ModelSpec> = Vec::with_capacity(specs.len());
+    for spec in specs {
+        if !unique.contains(&spec) {
+            unique.push(spec);
+        }
+    }
+    unique
+}
+
+/// Fits `job.spec` on `fold`'s training rows of `train` and scores it by `job.metric` on
+/// the fold's validation rows. Pure apart from reading `clock` (seconds, for `fit_secs`):
+/// a browser can run jobs on any worker holding `train`. A fit that fails becomes a
+/// `Failed` outcome naming why.
+pub fn run_fold(
+    train: &TrainSet,
+    job: &FoldJob,
+    fold: &Fold,
+    clock: &dyn Fn() -> f64,
+) -> FoldResult {
+    let started = clock();
+    let outcome = (|| -> Result<f64, MlError> {
+        let fold_train = train.select_rows(&fold.train_rows);
+        let validation = train.x.select_rows(&fold.validation_rows);
+        let y: Vec<f64> = fold
+            .validation_rows
+            .iter()
+            .map(|&row| train.y[row])
+            .collect();
+        let model = job
+            .spec
+            .fit(&fold_train, job.seed, &mut |_| Control::Continue)?;
+        score(&model, &validation, &y, job.metric)
+    })();
+    FoldResult {
+        candidate: job.candidate,
+        fold: fold.index,
+        outcome: match outcome {
+            Ok(score) => FoldOutcome::Scored { score },
+            Err(error) => FoldOutcome::Failed {
+                message: error.to_string(),
+            },
+        },
+        fit_secs: clock() - started,
+    }
+}
+
+/// The leaderboard of `candidates` from whatever `results` arrived (in any order): rows
+/// that scored on all `n_folds` folds ranked by mean score (higher first; ties to the
+/// earlier candidate; an undefined mean last), then failed, then skipped candidates.
+pub fn leaderboard(
+    candidates: &[ModelSpec],
+    task: Task,
+    results: &[FoldResult],
+    n_folds: usize,
+) -> Vec<LeaderboardRow> {
+    let mut rows: Vec<LeaderboardRow> = candidates
+        .iter()
+        .enumerate()
+        .map(|(candidate, spec)| {
+            let mut mine: Vec<&FoldResult> = results
+                .iter()
+                .filter(|result| result.candidate == candidate)
+                .collect();
+            mine.sort_by_key(|result| result.fold);
+            let fit_secs = mine.iter().map(|result| result.fit_secs).sum();
+            let failure = mine.iter().find_map(|result| match &result.outcome {
+                FoldOutcome::Failed { message } => Some(message.clone()),
+                FoldOutcome::Scored { .. } => None,
+            });
+            let fold_scores: Vec<f64> = mine
+                .iter()
+                .filter_map(|result| match result.outcome {
+                    FoldOutcome::Scored { score } => Some(score),
+                    FoldOutcome::Failed { .. } => None,
+                })
+                .collect();
+            let status = match failure {
+                Some(message) => CandidateStatus::Failed { message },
+                None if fold_scores.len() == n_folds => CandidateStatus::Done,
+                None => CandidateStatus::Skipped,
+            };
+            let (cv_mean, cv_std) = if status == CandidateStatus::Done {
+                let n = fold_scores.len() as f64;
+                let mean = fold_scores.iter().sum::<f64>() / n;
+                let variance = fold_scores
+                    .iter()
+                    .map(|s| (s - mean) * (s - mean))
+                    .sum::<f64>()
+                    / n;
+                (Some(mean), Some(variance.sqrt()))
+            } else {
+                (None, None)
+            };
+            LeaderboardRow {
+                rank: None,
+                candidate,
+                spec: spec.clone(),
+                algorithm: spec.algorithm(task).to_string(),
+                label: spec.label(),
+                cv_mean,
+                cv_std,
+                fold_scores,
+                fit_secs,
+                status,
+            }
+        })
+        .collect();
+    let order = |row: &LeaderboardRow| -> (u8, f64) {
+        match (&row.status, row.cv_mean) {
+            (CandidateStatus::Done, Some(mean)) if !mean.is_nan() => (0, -mean),
+            (CandidateStatus::Done, _) => (1, 0.0),
+            (CandidateStatus::Failed { .. }, _) => (2, 0.0),
+            (CandidateStatus::Skipped, _) => (3, 0.0),
+        }
+    };
+    // Stable: equal keys keep the candidates' order.
+    rows.sort_by(|a, b| {
+        let (a, b) = (order(a), order(b));
+        a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+    });
+    let mut rank = 0;
+    for row in &mut rows {
+        if matches!(order(row).0, 0 | 1) {
+            rank += 1;
+            row.rank = Some(rank);
+        }
+    }
+    rows
+}
+
+/// What a search is asked to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchOptions {
+    pub build: Build,
+    pub metric: Metric,
+    pub seed: u64,
+    pub time_budget_secs: Option<f64>,
+}
+
+/// A finished search: the leaderboard and the best candidate refitted on every row.
+#[derive(Clone, Debug)]
+pub struct SearchOutcome {
+    pub validation: Validation,
+    pub leaderboard: Vec<LeaderboardRow>,
+    pub model: Model,
+    pub search_secs: f64,
+    pub refit_secs: f64,
+    /// E.g. how many candidates the time budget left out.
+    pub warnings: Vec<String>,
+}
+
+/// How many folds a build scores on (`None`: one holdout split).
+pub fn n_folds(build: Build) -> Option<usize> {
+    match build {
+        Build::Quick => None,
+        Build::Standard => Some(N_FOLDS),
+    }
+}
+
+/// Runs every job of `candidates(options.build, …)` in turn, stops launching jobs once
+/// `options.time_budget_secs` have passed (the first candidate always runs whole), and
+/// refits the best on every row of `train`. `progress` hears after every job (steps are
+/// jobs done) and during the refit; `Control::Cancel` stops the search with `Cancelled`.
+pub fn search(
+    train: &TrainSet,
+    options: &SearchOptions,
+    clock: &dyn Fn() -> f64,
+    progress: &mut dyn FnMut(Progress) -> Control,
+) -> Result<SearchOutcome, MlError> {
+    let task = train.task();
+    if !metric_applies(options.metric, task) {
+        return Err(MlError::MetricMismatch {
+            metric: metric_name(options.metric).to_string(),
+            task: task_name(task).to_string(),
+        });
+    }
+    let started = clock();
+    let n_folds = n_folds(options.build);
+    let folds = split(train, n_folds, options.seed)?;
+    let mut specs = candidates(options.build, task);
+    if train.x.n_rows() > KNN_MAX_ROWS {
+        specs.retain(|spec| !matches!(spec, ModelSpec::Knn(_)));
+    }
+    let n_jobs = specs.len() * folds.len();
+    let mut results = Vec::with_capacity(n_jobs);
+    let mut skipped = 0;
+    let out_of_time = || {
+        options
+            .time_budget_secs
+            .is_some_and(|budget| clock() - started > budget)
+    };
+    for (candidate, spec) in specs.iter().enumerate() {
+        // Checked before every fold, so one slow candidate overruns the budget by one
+        // fold's fit at most; a candidate cut short ranks as skipped.
+        if candidate > 0 && out_of_time() {
+            skipped += 1;
+            continue;
+        }
+        for fold in &folds {
+            if candidate > 0 && out_of_time() {
+                skipped += 1;
+                break;
+            }
+            let job = FoldJob {
+                candidate,
+                spec: spec.clone(),
+                fold: fold.index,
+                metric: options.metric,
+                seed: options.seed,
+            };
+            results.push(run_fold(train, &job, fold, clock));
+            let done = Progress {
+                fraction_done: results.len() as f64 / n_jobs as f64,
+                steps_done: results.len(),
+            };
+            if progress(done) == Control::Cancel {
+                return Err(MlError::Cancelled);
+            }
+        }
+    }
+    let board = leaderboard(&specs, task, &results, folds.len());
+    let search_secs = clock() - started;
+    let best = &board[0];
+    if best.rank.is_none() {
+        let message = board
+            .iter()
+            .find_map(|row| match &row.status {
+                CandidateStatus::Failed { message } => Some(message.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "no candidate ran".to_string());
+        return Err(MlError::AllCandidatesFailed { message });
+    }
+    let refit_started = clock();
+    // The refit reports as the last job done, so steps keep counting jobs.
+    let jobs_done = Progress {
+        fraction_done: results.len() as f64 / n_jobs as f64,
+        steps_done: results.len(),
+    };
+    let model = best
+        .spec
+        .fit(train, options.seed, &mut |_| progress(jobs_done))?;
+    let refit_secs = clock() - refit_started;
+    let mut warnings = Vec::new();
+    if skipped > 0 {
+        warnings.push(format!(
+            "the time budget of {} s ran out: {skipped} of {} candidates were not tried or not finished",
+            options.time_budget_secs.unwrap_or_default(),
+            specs.len()
+        ));
+    }
+    Ok(SearchOutcome {
+        validation: match n_folds {
+            Some(n_folds) => Validation::CrossValidation { n_folds },
+            None => Validation::Holdout {
+                fraction: HOLDOUT_FRACTION,
+            },
+        },
+        leaderboard: board,
+        model,
+        search_secs,
+        refit_secs,
+        warnings,
+    })
+}
+
+/// scikit-learn's scorer name.
+pub fn metric_name(metric: Metric) -> &'static str {
+    match metric {
+        Metric::R2 => "r2",
+        Metric::NegRootMeanSquaredError => "neg_root_mean_squared_error",
+        Metric::NegMeanAbsoluteError => "neg_mean_absolute_error",
+        Metric::Accuracy => "accuracy",
+        Metric::BalancedAccuracy => "balanced_accuracy",
+        Metric::F1Macro => "f1_macro",
+        Metric::NegLogLoss => "neg_log_loss",
+        Metric::RocAuc => "roc_auc",
+    }
+}
+
+pub fn task_name(task: Task) -> &'static str {
+    match task {
+        Task::Regression => "regression",
+        Task::Binary => "binary",
+        Task::Multiclass => "multiclass",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ml::DesignMatrix;
+
+    fn scored(candidate: usize, fold: usize, score: f64) -> FoldResult {
+        FoldResult {
+            candidate,
+            fold,
+            outcome: FoldOutcome::Scored { score },
+            fit_secs: 0.5,
+        }
+    }
+
+    #[test]
+    fn leaderboard_ranks_by_mean_then_failed_then_skipped() {
+        let specs = candidates(Build::Quick, Task::Binary);
+        let extra = ModelSpec::Tree(TreeParams::default());
+        let specs: Vec<ModelSpec> = specs.into_iter().take(3).chain([extra]).collect();
+        let results = vec![
+            scored(1, 1, 0.9),
+            scored(0, 0, 0.8),
+            scored(1, 0, 0.7),
+            scored(0, 1, 0.8),
+            scored(2, 0, 0.99),
+            FoldResult {
+                candidate: 2,
+                fold: 1,
+                outcome: FoldOutcome::Failed {
+                    message: "boom".to_string(),
+                },
+                fit_secs: 0.1,
+            },
+        ];
+        let board = leaderboard(&specs, Task::Binary, &results, 2);
+        let order: Vec<usize> = board.iter().map(|row| row.candidate).collect();
+        // Candidates 0 and 1 tie at 0.8: the earlier one first.
+        assert_eq!(order, vec![0, 1, 2, 3]);
+        assert_eq!(board[0].rank, Some(1));
+        assert_eq!(board[1].rank, Some(2));
+        assert_eq!(board[1].fold_scores, vec![0.7, 0.9]);
+        assert!((board[1].cv_std.unwrap() - 0.1).abs() < 1e-12);
+        assert_eq!(board[1].fit_secs, 1.0);
+        assert_eq!(
+            board[2].status,
+            CandidateStatus::Failed {
+                message: "boom".to_string()
+            }
+        );
+        assert_eq!(board[2].rank, None);
+        assert_eq!(board[3].status, CandidateStatus::Skipped);
+        assert_eq!(board[0].algorithm, "HistGradientBoostingClassifier");
+
+        let results = vec![
+            scored(1, 0, 0.95),
+            scored(0, 0, 0.5),
+            scored(2, 0, f64::NAN),
+        ];
+        let board = leaderboard(&specs[..3], Task::Binary, &results, 1);
+        let order: Vec<usize> = board.iter().map(|row| row.candidate).collect();
+        assert_eq!(order, vec![1, 0, 2], "an undefined mean ranks last");
+    }
+
+    #[test]
+    fn candidate_lists_are_unique_and_valid() {
+        for task in [Task::Regression, Task::Binary] {
+            let quick = candidates(Build::Quick, task);
+            assert_eq!(quick.len(), 4);
+            let standard = candidates(Build::Standard, task);
+            // 4 first + 2 more regularization strengths + kNN (+ naive Bayes for classes)
+            // + 17 more boosting grid points + 2 forests + 3 trees.
+            let expected = if task == Task::Regression { 29 } else { 30 };
+            assert_eq!(standard.len(), expected, "{task:?}");
+            for spec in &standard {
+                spec.check().unwrap();
+                assert!(spec.fits_task(task), "{spec:?} for {task:?}");
+            }
+        }
+    }
+
+    fn toy_train(task: Task) -> TrainSet {
+        let n = 60;
+        let x0: Vec<f64> = (0..n).map(f64::from).collect();
+        let x1: Vec<f64> = (0..n).map(|i| f64::from(i % 7)).collect();
+        let y: Vec<f64> = match task {
+            Task::Regression => x0.iter().map(|v| 2.0 * v + 1.0).collect(),
+            _ => x0.iter().map(|&v| f64::from(u8::from(v >= 30.0))).collect(),
+        };
+        let classes = if task == Task::Regression {
+            Vec::new()
+        } else {
+            vec!["no".to_string(), "yes".to_string()]
+        };
+        TrainSet::from_matrix(
+            DesignMatrix::numeric(n as usize, vec![x0, x1]).unwrap(),
+            y,
+            task,
+            classes,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn quick_search_ranks_every_candidate_and_refits() {
+        let train = toy_train(Task::Binary);
+        let options = SearchOptions {
+            build: Build::Quick,
+            metric: Metric::Accuracy,
+            seed: 3,
+            time_budget_secs: None,
+        };
+        let mut steps = 0;
+        let outcome = search(&train, &options, &|| 0.0, &mut |p| {
+            steps = steps.max(p.steps_done);
+            Control::Continue
+        })
+        .unwrap();
+        assert_eq!(steps, 4, "four candidates on one holdout fold");
+        assert_eq!(outcome.leaderboard.len(), 4);
+        assert!(outcome
+            .leaderboard
+            .iter()
+            .all(|row| row.status == CandidateStatus::Done));
+        assert_eq!(outcome.validation, Validation::Holdout { fraction: 0.2 });
+        assert_eq!(outcome.model.task(), Task::Binary);
+    }
+
+    #[test]
+    fn an_exhausted_budget_still_runs_the_first_candidate() {
+        let train = toy_train(Task::Regression);
+        let options = SearchOptions {
+            build: Build::Quick,
+            metric: Metric::R2,
+            seed: 0,
+            time_budget_secs: Some(0.0),
+        };
+        // A clock that moves one second per reading.
+        let ticks = std::cell::Cell::new(0.0);
+        let clock = || {
+            ticks.set(ticks.get() + 1.0);
+            ticks.get()
+        };
+        let outcome = search(&train, &options, &clock, &mut |_| Control::Continue).unwrap();
+        let statuses: Vec<&CandidateStatus> =
+            outcome.leaderboard.iter().map(|row| &row.status).collect();
+        assert_eq!(
+            statuses,
+            vec![
+                &CandidateStatus::Done,
+                &CandidateStatus::Skipped,
+                &CandidateStatus::Skipped,
+                &CandidateStatus::Skipped
+            ]
+        );
+        assert!(
+            outcome.warnings[0].contains("3 of 4 candidates"),
+            "{:?}",
+            outcome.warnings
+        );
+    }
+
+    #[test]
+    fn a_regression_metric_on_classes_is_refused() {
+        let train = toy_train(Task::Binary);
+        let options = SearchOptions {
+            build: Build::Quick,
+            metric: Metric::R2,
+            seed: 0,
+            time_budget_secs: None,
+        };
+        let error = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "metric r2 does not apply to a binary task"
+        );
+    }
+}
