@@ -1,6 +1,12 @@
 //! Categorical encoding steps with fitted vocabularies: one-hot, ordinal codes and grouping rare levels.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, BooleanArray};
 
 use super::cell::{
     bool_column, cells, column_error, find, int_column, parameter_mismatch, splice, text_column,
@@ -12,8 +18,62 @@ use crate::schema::ColumnType;
 
 /// The sorted distinct present values of a column, as stored parameters.
 fn learn_levels(column: &Column) -> Vec<Value> {
+    if let Some((keys, values)) = dictionary(column) {
+        // Categorical: the dictionary values some row uses, without visiting every row's text.
+        let mut used = vec![false; values.len()];
+        for key in keys.iter().flatten() {
+            used[key as usize] = true;
+        }
+        let levels: BTreeSet<Cell<'_>> = (0..values.len())
+            .filter(|&i| used[i])
+            .map(|i| Cell::Text(Cow::Borrowed(values.value(i))))
+            .collect();
+        return levels.iter().map(Cell::to_value).collect();
+    }
     let levels: BTreeSet<Cell<'_>> = cells(column).into_iter().filter(|c| !c.is_null()).collect();
     levels.iter().map(Cell::to_value).collect()
+}
+
+/// A categorical column's keys and dictionary values.
+fn dictionary(
+    column: &Column,
+) -> Option<(
+    &arrow_array::PrimitiveArray<Int32Type>,
+    &arrow_array::StringArray,
+)> {
+    if column.column_type() != ColumnType::Categorical {
+        return None;
+    }
+    let array = column.array().as_dictionary_opt::<Int32Type>()?;
+    Some((array.keys(), array.values().as_string_opt::<i32>()?))
+}
+
+/// Each row's index into `levels` (`None` for missing or a value not among them): one
+/// lookup per row, or per dictionary value for a categorical column.
+fn level_codes<'a>(column: &'a Column, levels: &[Cell<'static>]) -> Vec<Option<usize>> {
+    let level_of: HashMap<Cell<'a>, usize> = levels
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(index, level)| (level, index))
+        .collect();
+    if let Some((keys, values)) = dictionary(column) {
+        let value_level: Vec<Option<usize>> = (0..values.len())
+            .map(|i| {
+                level_of
+                    .get(&Cell::Text(Cow::Borrowed(values.value(i))))
+                    .copied()
+            })
+            .collect();
+        return keys
+            .iter()
+            .map(|key| key.and_then(|key| value_level[key as usize]))
+            .collect();
+    }
+    cells(column)
+        .iter()
+        .map(|value| level_of.get(value).copied())
+        .collect()
 }
 
 /// Stored levels read back as cells of the column's type.
@@ -69,34 +129,31 @@ pub(crate) fn one_hot(
     check_encodable(column)?;
     let levels = levels_param(column, params, |column| Ok(learn_levels(column)))?;
     let level_cells = level_cells(column, &levels)?;
-    let values = cells(column);
-    // Each row's level, looked up once (not compared against every level): one pass over
-    // the rows however many levels there are.
-    let level_of: HashMap<Cell<'_>, usize> = level_cells
-        .iter()
-        .cloned()
-        .enumerate()
-        .map(|(index, level)| (level, index))
-        .collect();
-    let codes: Vec<Option<usize>> = values
-        .iter()
-        .map(|value| level_of.get(value).copied())
-        .collect();
+    // Each row's level, found once (not compared with every level).
+    let codes = level_codes(column, &level_cells);
     let mut added: Vec<Column> = level_cells
         .iter()
         .enumerate()
         .skip(usize::from(drop_first))
         .map(|(index, level)| {
-            bool_column(
-                &format!("{name}_{}", level.display().unwrap_or_default()),
-                codes.iter().map(|code| Some(*code == Some(index))),
+            let array: BooleanArray = codes
+                .iter()
+                .map(|code| *code == Some(index))
+                .collect::<Vec<bool>>()
+                .into();
+            Column::new(
+                format!("{name}_{}", level.display().unwrap_or_default()),
+                ColumnType::Boolean,
+                Arc::new(array),
             )
+            .expect("a boolean array")
         })
         .collect();
     if dummy_na {
+        // Through cells: a NaN in a float column counts as missing too.
         added.push(bool_column(
             &format!("{name}_nan"),
-            values.iter().map(|value| Some(value.is_null())),
+            cells(column).iter().map(|value| Some(value.is_null())),
         ));
     }
     let frame = splice(frame, index, added)?;
