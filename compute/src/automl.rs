@@ -50,6 +50,14 @@ pub enum ModelSpec {
     Knn(KnnParams),
     /// Classification only (Gaussian naive Bayes).
     NaiveBayes(NaiveBayesParams),
+    /// Soft voting over other candidates, each fitted on the same rows.
+    Ensemble(EnsembleSpec),
+}
+
+/// The members of an ensemble candidate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleSpec {
+    pub members: Vec<ModelSpec>,
 }
 
 impl ModelSpec {
@@ -71,6 +79,8 @@ impl ModelSpec {
             (ModelSpec::Knn(_), false) => "KNeighborsRegressor",
             (ModelSpec::Knn(_), true) => "KNeighborsClassifier",
             (ModelSpec::NaiveBayes(_), _) => "GaussianNB",
+            (ModelSpec::Ensemble(_), false) => "VotingRegressor",
+            (ModelSpec::Ensemble(_), true) => "VotingClassifier",
         }
     }
 
@@ -96,6 +106,14 @@ impl ModelSpec {
             ModelSpec::Logistic(p) => format!("logistic_regression(C={})", p.c),
             ModelSpec::Knn(p) => format!("knn(n_neighbors={})", p.n_neighbors),
             ModelSpec::NaiveBayes(_) => "gaussian_nb".to_string(),
+            ModelSpec::Ensemble(e) => format!(
+                "ensemble({})",
+                e.members
+                    .iter()
+                    .map(ModelSpec::label)
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            ),
         }
     }
 
@@ -109,6 +127,13 @@ impl ModelSpec {
             ModelSpec::Logistic(params) => params.check(),
             ModelSpec::Knn(params) => params.check(),
             ModelSpec::NaiveBayes(params) => params.check(),
+            ModelSpec::Ensemble(e) if e.members.len() < 2 => {
+                Err(crate::ml::MlError::InvalidParameter {
+                    name: "members",
+                    reason: "an ensemble needs at least two members".to_string(),
+                })
+            }
+            ModelSpec::Ensemble(e) => e.members.iter().try_for_each(ModelSpec::check),
         }
     }
 
@@ -118,6 +143,7 @@ impl ModelSpec {
         match self {
             ModelSpec::Linear(_) => task == Task::Regression,
             ModelSpec::Logistic(_) | ModelSpec::NaiveBayes(_) => task.is_classification(),
+            ModelSpec::Ensemble(e) => e.members.iter().all(|m| m.fits_task(task)),
             _ => true,
         }
     }

@@ -72,7 +72,7 @@ pub use importance::{permutation_importance, Importance};
 #[cfg(feature = "engine")]
 pub use matrix::{train_set, DesignMatrix, FeatureSpec, TrainSet};
 #[cfg(feature = "engine")]
-pub use model::Model;
+pub use model::{EnsembleModel, Model};
 
 /// The learning problem: what the target is and so which loss and metrics apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

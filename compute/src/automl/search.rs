@@ -2,14 +2,36 @@
 
 use super::cv::{split, Fold, HOLDOUT_FRACTION};
 use super::{
-    metric_applies, Build, CandidateStatus, FoldJob, FoldOutcome, FoldResult, LeaderboardRow,
-    ModelSpec, Validation,
+    metric_applies, Build, CandidateStatus, EnsembleSpec, FoldJob, FoldOutcome, FoldResult,
+    LeaderboardRow, ModelSpec, Validation,
 };
+
+/// Members of the ensemble a Standard build tries last: the best candidate of this many
+/// algorithms (by cross-validated score).
+pub const ENSEMBLE_MEMBERS: usize = 3;
+
+/// The ensemble candidate: the best-ranked candidate of each of the top algorithms, when
+/// at least two algorithms were scored.
+fn ensemble_of_best(board: &[LeaderboardRow]) -> Option<ModelSpec> {
+    let mut members: Vec<ModelSpec> = Vec::new();
+    let mut algorithms: Vec<std::mem::Discriminant<ModelSpec>> = Vec::new();
+    for row in board.iter().filter(|row| row.rank.is_some()) {
+        let algorithm = std::mem::discriminant(&row.spec);
+        if !algorithms.contains(&algorithm) {
+            algorithms.push(algorithm);
+            members.push(row.spec.clone());
+        }
+        if members.len() == ENSEMBLE_MEMBERS {
+            break;
+        }
+    }
+    (members.len() >= 2).then_some(ModelSpec::Ensemble(EnsembleSpec { members }))
+}
 use crate::ml::importance::score;
 use crate::ml::{
-    forest, gbdt, knn, linear, logistic, naive_bayes, tree, Control, ForestParams, GbdtParams,
-    KnnParams, LinearParams, LogisticParams, MaxFeatures, Metric, MlError, Model, NaiveBayesParams,
-    Progress, Task, TrainSet, TreeParams,
+    forest, gbdt, knn, linear, logistic, naive_bayes, tree, Control, EnsembleModel, ForestParams,
+    GbdtParams, KnnParams, LinearParams, LogisticParams, MaxFeatures, Metric, MlError, Model,
+    NaiveBayesParams, Progress, Task, TrainSet, TreeParams,
 };
 
 /// kNN predicts by brute force against every training row: beyond this many rows a
@@ -35,6 +57,13 @@ impl ModelSpec {
             ModelSpec::Logistic(params) => logistic::fit(train, params, progress)?.into(),
             ModelSpec::Knn(params) => knn::fit(train, params, progress)?.into(),
             ModelSpec::NaiveBayes(params) => naive_bayes::fit(train, params, progress)?.into(),
+            ModelSpec::Ensemble(ensemble) => {
+                let mut members = Vec::with_capacity(ensemble.members.len());
+                for member in &ensemble.members {
+                    members.push(member.fit(train, seed, progress)?);
+                }
+                Model::Ensemble(EnsembleModel { members })
+            }
         })
     }
 }
@@ -307,7 +336,7 @@ pub fn search(
     if train.x.n_rows() > KNN_MAX_ROWS {
         specs.retain(|spec| !matches!(spec, ModelSpec::Knn(_)));
     }
-    let n_jobs = specs.len() * folds.len();
+    let mut n_jobs = specs.len() * folds.len();
     let mut results = Vec::with_capacity(n_jobs);
     let mut skipped = 0;
     let out_of_time = || {
@@ -341,6 +370,33 @@ pub fn search(
             };
             if progress(done) == Control::Cancel {
                 return Err(MlError::Cancelled);
+            }
+        }
+    }
+    // Standard builds end with a soft-voting ensemble of the best of each algorithm,
+    // cross-validated on the same folds like any candidate (Autopilot ensembles too).
+    if options.build == Build::Standard && !out_of_time() {
+        let board = leaderboard(&specs, task, &results, folds.len());
+        if let Some(ensemble) = ensemble_of_best(&board) {
+            let candidate = specs.len();
+            specs.push(ensemble);
+            n_jobs += folds.len();
+            for fold in &folds {
+                let job = FoldJob {
+                    candidate,
+                    spec: specs[candidate].clone(),
+                    fold: fold.index,
+                    metric: options.metric,
+                    seed: options.seed,
+                };
+                results.push(run_fold(train, &job, fold, clock));
+                let done = Progress {
+                    fraction_done: results.len() as f64 / n_jobs as f64,
+                    steps_done: results.len(),
+                };
+                if progress(done) == Control::Cancel {
+                    return Err(MlError::Cancelled);
+                }
             }
         }
     }
@@ -512,6 +568,72 @@ mod tests {
             classes,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_standard_search_ends_with_an_ensemble_of_the_best_algorithms() {
+        for task in [Task::Binary, Task::Regression] {
+            let train = toy_train(task);
+            let options = SearchOptions {
+                build: Build::Standard,
+                metric: if task == Task::Binary {
+                    Metric::Accuracy
+                } else {
+                    Metric::R2
+                },
+                seed: 1,
+                time_budget_secs: None,
+            };
+            let outcome = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
+            let ensemble = outcome
+                .leaderboard
+                .iter()
+                .find(|row| matches!(row.spec, ModelSpec::Ensemble(_)))
+                .expect("an ensemble row");
+            let ModelSpec::Ensemble(spec) = &ensemble.spec else {
+                unreachable!()
+            };
+            assert_eq!(spec.members.len(), ENSEMBLE_MEMBERS, "{task:?}");
+            let kinds: Vec<_> = spec.members.iter().map(std::mem::discriminant).collect();
+            assert!(
+                kinds
+                    .iter()
+                    .enumerate()
+                    .all(|(i, k)| !kinds[..i].contains(k)),
+                "one member per algorithm: {}",
+                ensemble.label
+            );
+            assert_eq!(ensemble.fold_scores.len(), N_FOLDS);
+            // The ensemble's predictions are its members' mean.
+            let model = ModelSpec::Ensemble(spec.clone())
+                .fit(&train, 1, &mut |_| Control::Continue)
+                .unwrap();
+            let Model::Ensemble(fitted) = &model else {
+                unreachable!()
+            };
+            if task == Task::Regression {
+                let mean: Vec<f64> = (0..train.x.n_rows())
+                    .map(|row| {
+                        fitted
+                            .members
+                            .iter()
+                            .map(|m| m.predict(&train.x).unwrap()[row])
+                            .sum::<f64>()
+                            / 3.0
+                    })
+                    .collect();
+                let predicted = model.predict(&train.x).unwrap();
+                assert!(predicted
+                    .iter()
+                    .zip(&mean)
+                    .all(|(a, b)| (a - b).abs() < 1e-9));
+            } else {
+                let proba = model.predict_proba(&train.x).unwrap();
+                assert!(proba
+                    .iter()
+                    .all(|p| (p.iter().sum::<f64>() - 1.0).abs() < 1e-9));
+            }
+        }
     }
 
     #[test]

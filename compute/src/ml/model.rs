@@ -23,6 +23,60 @@ pub enum Model {
     Logistic(LogisticModel),
     Knn(KnnModel),
     NaiveBayes(NaiveBayesModel),
+    /// Soft voting over models fitted on the same rows (the same feature spec).
+    Ensemble(EnsembleModel),
+}
+
+/// Models that vote: the mean of their predictions (regression) or of their class
+/// probabilities (classification), like scikit-learn's `VotingRegressor` and
+/// `VotingClassifier(voting="soft")`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleModel {
+    pub members: Vec<Model>,
+}
+
+impl EnsembleModel {
+    fn predict(&self, x: &DesignMatrix) -> Result<Vec<f64>, MlError> {
+        if self.members[0].task() != Task::Regression {
+            let proba = self.predict_proba(x)?;
+            return Ok(proba
+                .iter()
+                .map(|p| super::gbdt::argmax(p) as f64)
+                .collect());
+        }
+        let mut sum = vec![0.0; x.n_rows()];
+        for member in &self.members {
+            for (total, value) in sum.iter_mut().zip(member.predict(x)?) {
+                *total += value;
+            }
+        }
+        let n = self.members.len() as f64;
+        Ok(sum.into_iter().map(|total| total / n).collect())
+    }
+
+    fn predict_proba(&self, x: &DesignMatrix) -> Result<Vec<Vec<f64>>, MlError> {
+        let mut sum: Option<Vec<Vec<f64>>> = None;
+        for member in &self.members {
+            let proba = member.predict_proba(x)?;
+            sum = Some(match sum {
+                None => proba,
+                Some(mut total) => {
+                    for (row, p) in total.iter_mut().zip(proba) {
+                        for (t, v) in row.iter_mut().zip(p) {
+                            *t += v;
+                        }
+                    }
+                    total
+                }
+            });
+        }
+        let n = self.members.len() as f64;
+        Ok(sum
+            .unwrap_or_default()
+            .into_iter()
+            .map(|row| row.into_iter().map(|v| v / n).collect())
+            .collect())
+    }
 }
 
 impl Model {
@@ -35,6 +89,7 @@ impl Model {
             Model::Logistic(model) => &model.spec,
             Model::Knn(model) => &model.spec,
             Model::NaiveBayes(model) => &model.spec,
+            Model::Ensemble(model) => model.members[0].spec(),
         }
     }
 
@@ -53,6 +108,7 @@ impl Model {
             Model::Logistic(model) => model.predict(x),
             Model::Knn(model) => model.predict(x),
             Model::NaiveBayes(model) => model.predict(x),
+            Model::Ensemble(model) => model.predict(x),
         }
     }
 
@@ -68,6 +124,7 @@ impl Model {
             Model::Logistic(model) => model.predict_proba(x),
             Model::Knn(model) => model.predict_proba(x),
             Model::NaiveBayes(model) => model.predict_proba(x),
+            Model::Ensemble(model) => model.predict_proba(x),
         }
     }
 }
