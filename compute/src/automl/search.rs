@@ -344,6 +344,30 @@ pub fn search(
             .time_budget_secs
             .is_some_and(|budget| clock() - started > budget)
     };
+    // One fold job, then progress (steps are jobs done) and the caller's chance to cancel.
+    let mut run_job = |candidate: usize,
+                       spec: &ModelSpec,
+                       fold: &Fold,
+                       results: &mut Vec<FoldResult>,
+                       n_jobs: usize|
+     -> Result<(), MlError> {
+        let job = FoldJob {
+            candidate,
+            spec: spec.clone(),
+            fold: fold.index,
+            metric: options.metric,
+            seed: options.seed,
+        };
+        results.push(run_fold(train, &job, fold, clock));
+        let done = Progress {
+            fraction_done: results.len() as f64 / n_jobs as f64,
+            steps_done: results.len(),
+        };
+        match progress(done) {
+            Control::Cancel => Err(MlError::Cancelled),
+            Control::Continue => Ok(()),
+        }
+    };
     for (candidate, spec) in specs.iter().enumerate() {
         // Checked before every fold, so one slow candidate overruns the budget by one
         // fold's fit at most; a candidate cut short ranks as skipped.
@@ -356,21 +380,7 @@ pub fn search(
                 skipped += 1;
                 break;
             }
-            let job = FoldJob {
-                candidate,
-                spec: spec.clone(),
-                fold: fold.index,
-                metric: options.metric,
-                seed: options.seed,
-            };
-            results.push(run_fold(train, &job, fold, clock));
-            let done = Progress {
-                fraction_done: results.len() as f64 / n_jobs as f64,
-                steps_done: results.len(),
-            };
-            if progress(done) == Control::Cancel {
-                return Err(MlError::Cancelled);
-            }
+            run_job(candidate, spec, fold, &mut results, n_jobs)?;
         }
     }
     // Standard builds end with a soft-voting ensemble of the best of each algorithm,
@@ -382,21 +392,7 @@ pub fn search(
             specs.push(ensemble);
             n_jobs += folds.len();
             for fold in &folds {
-                let job = FoldJob {
-                    candidate,
-                    spec: specs[candidate].clone(),
-                    fold: fold.index,
-                    metric: options.metric,
-                    seed: options.seed,
-                };
-                results.push(run_fold(train, &job, fold, clock));
-                let done = Progress {
-                    fraction_done: results.len() as f64 / n_jobs as f64,
-                    steps_done: results.len(),
-                };
-                if progress(done) == Control::Cancel {
-                    return Err(MlError::Cancelled);
-                }
+                run_job(candidate, &specs[candidate], fold, &mut results, n_jobs)?;
             }
         }
     }
