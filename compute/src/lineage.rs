@@ -524,17 +524,7 @@ pub fn plan_save_recipe(
     recipe: &crate::recipe::Recipe,
     at_ms: f64,
 ) -> Result<(crate::records::SavedRecipe, WriteBatch), ChangeError> {
-    let name = recipe.name.trim();
-    if name.is_empty() {
-        return Err(ChangeError::EmptyRecipeName);
-    }
-    let found = name.chars().count();
-    if found > MAX_NAME_CHARS {
-        return Err(ChangeError::NameTooLong {
-            max: MAX_NAME_CHARS,
-            found,
-        });
-    }
+    let name = checked_name(&recipe.name, ChangeError::EmptyRecipeName)?;
     let mut recipe = recipe.clone();
     recipe.name = name.to_string();
     let content_hash = hash_bytes(recipe.to_json().as_bytes()).to_hex();
@@ -582,11 +572,27 @@ pub enum ChangeError {
     EmptyName,
     #[error("give the recipe a name to save it in the library")]
     EmptyRecipeName,
-    #[error("a dataset name can be at most {max} characters (this one has {found})")]
+    #[error("a name can be at most {max} characters (this one has {found})")]
     NameTooLong { max: usize, found: usize },
 }
 
 pub const MAX_NAME_CHARS: usize = 200;
+
+/// A user-given name trimmed, refused when empty (with `empty`) or too long.
+fn checked_name(name: &str, empty: ChangeError) -> Result<&str, ChangeError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(empty);
+    }
+    let found = name.chars().count();
+    if found > MAX_NAME_CHARS {
+        return Err(ChangeError::NameTooLong {
+            max: MAX_NAME_CHARS,
+            found,
+        });
+    }
+    Ok(name)
+}
 
 /// Renames a dataset: the record changes, the artifact (immutable, content-addressed) does
 /// not, and the audit log says who was called what.
@@ -595,17 +601,7 @@ pub fn plan_rename(
     new_name: &str,
     at_ms: f64,
 ) -> Result<(DatasetRecord, WriteBatch), ChangeError> {
-    let new_name = new_name.trim();
-    if new_name.is_empty() {
-        return Err(ChangeError::EmptyName);
-    }
-    let found = new_name.chars().count();
-    if found > MAX_NAME_CHARS {
-        return Err(ChangeError::NameTooLong {
-            max: MAX_NAME_CHARS,
-            found,
-        });
-    }
+    let new_name = checked_name(new_name, ChangeError::EmptyName)?;
     let mut renamed = dataset.clone();
     renamed.name = new_name.to_string();
     let mut batch = WriteBatch::default();
