@@ -139,11 +139,15 @@ pub fn RecipePanel(
         recipe.set(next);
     };
 
-    // Live preview: every change goes to a worker; only the newest reply is shown.
+    // Every change is kept as a draft (typing the recipe's name included).
+    let draft_id = dataset_id.clone();
+    Effect::new(move |_| recipe.with(|current| save_draft(&draft_id, current)));
+    // Live preview: a change of the steps (not of the name) goes to a worker; only the
+    // newest reply is shown.
+    let steps = Memo::new(move |_| recipe.with(|r| r.steps.clone()));
     let preview_id = dataset_id.clone();
     Effect::new(move |_| {
-        let current = recipe.get();
-        save_draft(&preview_id, &current);
+        let current = Recipe::new("", steps.get());
         preview_seq.update_value(|s| *s += 1);
         let seq = preview_seq.get_value();
         let request = Request::PreviewRecipe {
