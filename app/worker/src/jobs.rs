@@ -40,6 +40,10 @@ pub struct Context {
     cancelled: RefCell<HashSet<RequestId>>,
     /// The last row chunks decoded for a window: scrolling nearby reuses them.
     window_cache: RefCell<Option<DecodedChunks>>,
+    /// The other datasets the last recipe read (join, concatenate), by content hash: a
+    /// live preview re-runs on every edit and should not reload them each time. Holds
+    /// only what the latest recipe uses.
+    others_cache: RefCell<HashMap<String, Frame>>,
 }
 
 impl Context {
@@ -49,6 +53,7 @@ impl Context {
             store: RefCell::new(None),
             cancelled: RefCell::new(HashSet::new()),
             window_cache: RefCell::new(None),
+            others_cache: RefCell::new(HashMap::new()),
         }
     }
 
@@ -591,6 +596,7 @@ impl OtherDatasets {
     ) -> Result<OtherDatasets, JobError> {
         let mut frames = HashMap::new();
         let mut artifact_ids = Vec::new();
+        let mut used = HashMap::new();
         for reference in recipe.dataset_refs() {
             if frames.contains_key(&reference.dataset_id) {
                 continue;
@@ -608,10 +614,17 @@ impl OtherDatasets {
                     error
                 }
             })?;
-            let frame = load_frame(ctx, store, request_id, &other, &|_| {}).await?;
+            // Versions are immutable and keyed by content hash, so a cached frame is never stale.
+            let cached = ctx.others_cache.borrow().get(&other.content_hash).cloned();
+            let frame = match cached {
+                Some(frame) => frame,
+                None => load_frame(ctx, store, request_id, &other, &|_| {}).await?,
+            };
             artifact_ids.push(other.artifact_id.clone());
+            used.insert(other.content_hash.clone(), frame.clone());
             frames.insert(reference.dataset_id.clone(), frame);
         }
+        *ctx.others_cache.borrow_mut() = used;
         Ok(OtherDatasets {
             frames,
             artifact_ids,
