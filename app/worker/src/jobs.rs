@@ -61,6 +61,20 @@ impl Context {
         self.cancelled.borrow_mut().insert(request_id);
     }
 
+    /// Stores a job's result unless it was cancelled: pending messages are let in first, so
+    /// a `Cancel` posted while a long synchronous step ran (parsing the last slice, hashing,
+    /// fitting) is seen before anything is written. Every job that stores a result ends here.
+    async fn commit(
+        &self,
+        store: &Store,
+        request_id: RequestId,
+        batch: compute::lineage::WriteBatch,
+    ) -> Result<(), JobError> {
+        let_messages_in().await;
+        self.check_cancelled(request_id)?;
+        store.apply(batch).await
+    }
+
     fn check_cancelled(&self, request_id: RequestId) -> Result<(), JobError> {
         if self.cancelled.borrow().contains(&request_id) {
             Err(JobError::cancelled())
@@ -347,8 +361,6 @@ async fn profile_dataset(
         });
         compute::profile::attach_quick_model(&mut insights, &frame, profile.sample_seed);
     }
-    let_messages_in().await;
-    ctx.check_cancelled(request_id)?;
     let (record, batch) = compute::lineage::plan_profile(
         &dataset,
         compute::lineage::ProfileInput {
@@ -362,7 +374,7 @@ async fn profile_dataset(
             ended_at_ms: now_ms(),
         },
     );
-    store.apply(batch).await?;
+    ctx.commit(&store, request_id, batch).await?;
     Ok(Reply::Profile {
         dataset_id: dataset_id.to_string(),
         profile: Box::new(record),
@@ -489,8 +501,7 @@ async fn import_csv(
         ended_at_ms: now_ms(),
     });
     // The last moment a cancel can win: after this the import is committed whole.
-    ctx.check_cancelled(request_id)?;
-    ctx.store().await?.apply(batch).await?;
+    ctx.commit(&*ctx.store().await?, request_id, batch).await?;
     Ok(Reply::Imported {
         dataset,
         warnings: imported.warnings,
@@ -721,9 +732,7 @@ async fn apply_recipe(
             ended_at_ms: now_ms(),
         },
     );
-    let_messages_in().await;
-    ctx.check_cancelled(request_id)?;
-    store.apply(batch).await?;
+    ctx.commit(&store, request_id, batch).await?;
     Ok(Reply::Transformed {
         dataset,
         compute_secs,
