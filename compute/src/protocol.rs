@@ -4,12 +4,14 @@
 //! request (structured clone shares the handle, not the bytes). Errors cross as data: a
 //! [`JobError`] with a kind and the sentence a user reads.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::records::DatasetRecord;
 
 /// Bumped whenever a request or event changes shape; a worker refuses other versions.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Unique per client session; replies and progress carry the id of the request they answer.
 pub type RequestId = u64;
@@ -107,6 +109,45 @@ pub enum Request {
     /// bytes travel beside the reply like an `ExportCsv`'s.
     ExportArrow {
         dataset_id: String,
+    },
+    /// AutoML on a dataset version: the rows are split (seeded, stratified for classes) into
+    /// training rows and a 20% holdout; the search runs on the training rows, the best model
+    /// is evaluated on the holdout and stored as a model with its Train lineage.
+    TrainModel {
+        dataset_id: String,
+        /// The model's name; empty: "<target> from <dataset>".
+        name: String,
+        options: crate::automl::AutomlOptions,
+    },
+    /// Every stored model, newest first, as summaries.
+    ListModels,
+    /// One stored model with its whole report.
+    GetModel {
+        model_id: String,
+    },
+    DeleteModel {
+        model_id: String,
+    },
+    /// A what-if prediction on one row given as text per input column (a missing or empty
+    /// value is missing); nothing is stored.
+    PredictOne {
+        model_id: String,
+        values: BTreeMap<String, Option<String>>,
+    },
+    /// Batch prediction: the attached CSV file's rows through the model; the predictions CSV
+    /// (the input columns, then `prediction` and `proba_<class>`) travels beside the reply,
+    /// and the batch is recorded as a Predict action.
+    PredictCsv {
+        model_id: String,
+        file_name: String,
+    },
+    /// A model as a file (a [`crate::records::ModelExport`] as JSON) beside the reply.
+    ExportModel {
+        model_id: String,
+    },
+    /// Stores the model in the attached exported model file as a new model.
+    ImportModel {
+        file_name: String,
     },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
@@ -212,8 +253,87 @@ pub enum Reply {
         file_name: String,
         size_bytes: u64,
     },
+    /// A model stored by `TrainModel` or `ImportModel`, or read by `GetModel`.
+    Model {
+        model: Box<crate::records::ModelRecord>,
+    },
+    Models {
+        models: Vec<ModelSummary>,
+    },
+    ModelDeleted {
+        model_id: String,
+    },
+    Prediction {
+        model_id: String,
+        prediction: OnePrediction,
+    },
+    /// The predictions CSV is attached to the message.
+    PredictedCsv {
+        model_id: String,
+        file_name: String,
+        n_rows: u64,
+        size_bytes: u64,
+        /// E.g. unseen categories, per column.
+        warnings: Vec<String>,
+    },
+    /// The exported model file is attached to the message.
+    ExportedModel {
+        model_id: String,
+        file_name: String,
+        size_bytes: u64,
+    },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,
+}
+
+/// A model in a list: enough to pick one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelSummary {
+    pub model_id: String,
+    pub name: String,
+    pub created_at_ms: f64,
+    pub dataset_name: String,
+    pub target: String,
+    pub task: crate::ml::Task,
+    /// The best candidate's label, e.g. `gbdt(learning_rate=0.1, …)`.
+    pub best_label: String,
+    pub metric: crate::ml::Metric,
+    /// Holdout score and the dummy baseline's, by `metric`.
+    pub holdout_score: Option<f64>,
+    pub baseline_score: Option<f64>,
+    pub origin: crate::records::ModelOrigin,
+}
+
+impl ModelSummary {
+    pub fn of(record: &crate::records::ModelRecord) -> ModelSummary {
+        let scores = record.holdout_scores();
+        ModelSummary {
+            model_id: record.model_id.clone(),
+            name: record.name.clone(),
+            created_at_ms: record.created_at_ms,
+            dataset_name: record.dataset_name.clone(),
+            target: record.report.target.clone(),
+            task: record.report.task,
+            best_label: record.report.best.label.clone(),
+            metric: record.report.metric,
+            holdout_score: scores.map(|s| s.0),
+            baseline_score: scores.map(|s| s.1),
+            origin: record.origin.clone(),
+        }
+    }
+}
+
+/// A what-if prediction.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OnePrediction {
+    /// The predicted value (regression) or class label, as text.
+    pub prediction: String,
+    /// Regression: the value.
+    pub value: Option<f64>,
+    /// Classification: each class with its probability, in the model's class order.
+    pub probabilities: Vec<(String, f64)>,
+    /// E.g. a category the model never saw, or a number that could not be read.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,7 +27,12 @@ pub mod stores {
     /// The recipe library: recipes saved by name, keyed by name (a later save of the same
     /// name replaces the earlier one; the audit log keeps every save).
     pub const SAVED_RECIPES: &str = "saved_recipes";
-    pub const ALL: [&str; 9] = [
+    /// Trained and imported models ([`super::ModelRecord`]), keyed by model id.
+    pub const MODELS: &str = "models";
+    /// The fitted models themselves ([`super::ModelFileRecord`]), keyed by model id, apart
+    /// from `models` so that listing never loads one.
+    pub const MODEL_FILES: &str = "model_files";
+    pub const ALL: [&str; 11] = [
         DATASETS,
         BLOBS,
         ARTIFACTS,
@@ -37,6 +42,8 @@ pub mod stores {
         PROFILES,
         RECIPES,
         SAVED_RECIPES,
+        MODELS,
+        MODEL_FILES,
     ];
 }
 
@@ -125,6 +132,92 @@ pub struct SavedRecipe {
     pub saved_at_ms: f64,
 }
 
+/// A model as the Build page lists and shows it: how it was trained and its evaluation.
+/// The fitted model is a [`ModelFileRecord`] under the same id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    pub schema_version: u32,
+    pub model_id: String,
+    pub name: String,
+    pub created_at_ms: f64,
+    /// The dataset version it was trained on (it may since have been deleted; lineage
+    /// keeps its artifact).
+    pub dataset_id: String,
+    pub dataset_name: String,
+    pub dataset_content_hash: String,
+    /// The lineage artifact that stands for this model.
+    pub artifact_id: String,
+    /// BLAKE3 of the model file's JSON ([`ModelFileRecord::json`]), hex.
+    pub content_hash: String,
+    /// Leaderboard, holdout evaluation beside the dummy baseline, column impact.
+    pub report: crate::automl::AutomlReport,
+    /// Rows the model was fitted on and rows held out for the evaluation.
+    pub n_train_rows: u64,
+    pub n_holdout_rows: u64,
+    /// The columns a prediction needs, in the model's order, with what a what-if form shows.
+    pub inputs: Vec<ModelInput>,
+    /// Seconds the whole training job took (search, refit, evaluation).
+    pub train_secs: f64,
+    pub origin: ModelOrigin,
+}
+
+/// Where a stored model came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ModelOrigin {
+    Trained,
+    /// Imported from an exported model file.
+    Imported {
+        file_name: String,
+    },
+}
+
+/// One column a model reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelInput {
+    pub name: String,
+    /// The type the training column had; a prediction value is read as this type.
+    pub column_type: crate::schema::ColumnType,
+    /// Categorical inputs: the categories the model knows, sorted (others count as missing).
+    pub categories: Vec<String>,
+    /// What a what-if form starts from: the training rows' median (numbers) or most
+    /// frequent value (others); `None` when every value was missing.
+    pub default: Option<String>,
+}
+
+impl ModelRecord {
+    /// The holdout score of the model and of the dummy baseline, by the run's metric.
+    pub fn holdout_scores(&self) -> Option<(f64, f64)> {
+        self.report
+            .holdout
+            .as_ref()
+            .map(|holdout| (holdout.score, holdout.baseline_score))
+    }
+}
+
+/// A fitted model as stored: `json` is an `automl::run::ModelFile` (read with the engine),
+/// kept as the exact text its [`ModelRecord::content_hash`] was taken of.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelFileRecord {
+    pub schema_version: u32,
+    pub model_id: String,
+    pub content_hash: String,
+    pub json: String,
+}
+
+/// What `ExportModel` writes and `ImportModel` reads: the record and the fitted model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelExport {
+    /// Always [`MODEL_EXPORT_FORMAT`]: says what the file is when someone opens it.
+    pub format: String,
+    pub record: ModelRecord,
+    /// The model file's JSON text; its BLAKE3 must equal `record.content_hash`.
+    pub model_file: String,
+}
+
+/// The `format` of an exported model file.
+pub const MODEL_EXPORT_FORMAT: &str = "ml-studio-model/1";
+
 /// The file a dataset was imported from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceFile {
@@ -143,6 +236,10 @@ pub enum ArtifactKind {
     Profile,
     /// A recipe as applied, with what it learnt from its input.
     Recipe,
+    /// A trained (or imported) model.
+    Model,
+    /// Predictions a model made on a file, downloaded by the user (only its hash is kept).
+    PredictionBatch,
 }
 
 /// Anything produced or used: named, typed and content-addressed (SageMaker's Artifact).
@@ -163,6 +260,10 @@ pub enum ActionKind {
     Import,
     Profile,
     Transform,
+    /// AutoML: a model trained on a dataset version.
+    Train,
+    /// A batch prediction of a model on a file.
+    Predict,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
