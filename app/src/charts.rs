@@ -242,11 +242,31 @@ fn extent(values: &[f64]) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// Points of two columns with axes and five ticks on each.
+/// A guide line drawn under a scatter's points.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScatterReference {
+    #[default]
+    None,
+    /// y = x, where a prediction equals the actual value.
+    Identity,
+    /// y = 0, where a residual vanishes.
+    Zero,
+}
+
+/// Points of two columns with axes and five ticks on each, and an optional guide line.
 #[component]
-pub fn ScatterPlot(sample: PairSample) -> impl IntoView {
-    let (x_lo, x_hi) = extent(&sample.x);
-    let (y_lo, y_hi) = extent(&sample.y);
+pub fn ScatterPlot(
+    sample: PairSample,
+    #[prop(optional)] reference: ScatterReference,
+) -> impl IntoView {
+    let (mut x_lo, mut x_hi) = extent(&sample.x);
+    let (mut y_lo, mut y_hi) = extent(&sample.y);
+    if reference == ScatterReference::Identity {
+        // One scale on both axes, so the diagonal is at 45°.
+        x_lo = x_lo.min(y_lo);
+        x_hi = x_hi.max(y_hi);
+        (y_lo, y_hi) = (x_lo, x_hi);
+    }
     let plot_w = SCATTER_WIDTH - MARGIN - 10.0;
     let plot_h = SCATTER_HEIGHT - MARGIN - 10.0;
     let sx = move |v: f64| MARGIN + (v - x_lo) / (x_hi - x_lo) * plot_w;
@@ -306,9 +326,82 @@ pub fn ScatterPlot(sample: PairSample) -> impl IntoView {
                 >
                     {sample.y_column.clone()}
                 </text>
+                {match reference {
+                    ScatterReference::None => None,
+                    ScatterReference::Identity => Some(view! {
+                        <line class="guide" data-testid="scatter-guide" x1=sx(x_lo) y1=sy(x_lo) x2=sx(x_hi) y2=sy(x_hi) />
+                    }),
+                    ScatterReference::Zero => (y_lo <= 0.0 && 0.0 <= y_hi).then(|| view! {
+                        <line class="guide" data-testid="scatter-guide" x1=sx(x_lo) y1=sy(0.0) x2=sx(x_hi) y2=sy(0.0) />
+                    }),
+                }}
                 <g class="points">{points}</g>
             </svg>
             <figcaption data-testid="scatter-caption">{caption}</figcaption>
+        </figure>
+    }
+}
+
+const CURVE_SIZE: f64 = 220.0;
+
+/// A curve on the unit square (ROC, precision-recall) with axes at 0, 0.5 and 1, and the
+/// chance diagonal if asked.
+#[component]
+pub fn CurveChart(
+    points: Vec<(f64, f64)>,
+    x_label: &'static str,
+    y_label: &'static str,
+    diagonal: bool,
+    caption: String,
+) -> impl IntoView {
+    let plot = CURVE_SIZE - MARGIN - 10.0;
+    let sx = move |v: f64| MARGIN + v.clamp(0.0, 1.0) * plot;
+    let sy = move |v: f64| 10.0 + plot - v.clamp(0.0, 1.0) * plot;
+    let path: String = points
+        .iter()
+        .enumerate()
+        .map(|(i, &(x, y))| {
+            format!(
+                "{}{:.1},{:.1}",
+                if i == 0 { "M" } else { " L" },
+                sx(x),
+                sy(y)
+            )
+        })
+        .collect();
+    let ticks = [0.0, 0.5, 1.0];
+    view! {
+        <figure class="curve">
+            <svg
+                data-testid="curve-chart"
+                width=CURVE_SIZE
+                height=CURVE_SIZE
+                viewBox=format!("0 0 {CURVE_SIZE} {CURVE_SIZE}")
+                role="img"
+            >
+                <line class="axis" x1=MARGIN x2=MARGIN y1=10.0 y2=10.0 + plot />
+                <line class="axis" x1=MARGIN x2=MARGIN + plot y1=10.0 + plot y2=10.0 + plot />
+                {ticks
+                    .iter()
+                    .map(|&v| view! {
+                        <text class="tick" x=sx(v) y=10.0 + plot + 14.0 text-anchor="middle">{tick(v)}</text>
+                        <text class="tick" x=MARGIN - 4.0 y=sy(v) + 4.0 text-anchor="end">{tick(v)}</text>
+                    })
+                    .collect_view()}
+                {diagonal.then(|| view! { <line class="guide" x1=sx(0.0) y1=sy(0.0) x2=sx(1.0) y2=sy(1.0) /> })}
+                <path class="curve-line" d=path />
+                <text class="axis-label" x=MARGIN + plot / 2.0 y=CURVE_SIZE - 4.0 text-anchor="middle">{x_label}</text>
+                <text
+                    class="axis-label"
+                    x=12.0
+                    y=10.0 + plot / 2.0
+                    text-anchor="middle"
+                    transform=format!("rotate(-90 12 {})", 10.0 + plot / 2.0)
+                >
+                    {y_label}
+                </text>
+            </svg>
+            <figcaption>{caption}</figcaption>
         </figure>
     }
 }

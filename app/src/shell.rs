@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::pages::build::BuildPage;
 use crate::pages::data::DataPage;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -51,7 +52,7 @@ impl Area {
         match self {
             Area::Data => None,
             Area::Features => Some("The Feature Store — reusable, versioned feature groups with the same transforms in training and prediction — is not built yet."),
-            Area::Build => Some("Building models without code (regression, classification, forecasting, images, text) is not built yet."),
+            Area::Build => None,
             Area::Experiments => Some("Experiment tracking and the training debugger are not built yet."),
             Area::Lineage => Some("The lineage graph is not built yet. Every import already records its lineage (source file, action, dataset version, audit log); this page will show it."),
             Area::Monitor => Some("Model monitoring (data and quality drift) is not built yet."),
@@ -104,9 +105,10 @@ pub fn App() -> impl IntoView {
             <span class="tagline">"Your data never leaves this device"</span>
         </header>
         <main>
-            {move || match area.get().not_built() {
-                None => view! { <DataPage /> }.into_any(),
-                Some(text) => {
+            {move || match (area.get(), area.get().not_built()) {
+                (Area::Build, _) => view! { <BuildPage /> }.into_any(),
+                (_, None) => view! { <DataPage /> }.into_any(),
+                (_, Some(text)) => {
                     view! {
                         <section class="not-built" data-testid="not-built">
                             <h1>{area.get().label()}</h1>

@@ -1,5 +1,7 @@
 //! The studio's pages, one module each.
 
+pub mod build;
 pub mod data;
+pub mod model;
 pub mod profile;
 pub mod recipe;
