@@ -61,10 +61,12 @@ test('a bundled sample loads with one click', async ({ page }) => {
 
 test('areas not built yet say so plainly', async ({ page }) => {
   await page.goto('./#/data');
-  for (const area of ['features', 'build', 'experiments', 'lineage', 'monitor']) {
+  for (const area of ['features', 'experiments', 'lineage', 'monitor']) {
     await page.getByTestId(`nav-${area}`).click();
     await expect(page.getByTestId('not-built')).toContainText('not built yet');
   }
+  await page.getByTestId('nav-build').click();
+  await expect(page.getByTestId('train-form')).toBeVisible();
   await page.getByTestId('nav-data').click();
   await expect(page.getByTestId('dataset-list')).toBeVisible();
 });
