@@ -157,7 +157,7 @@ test('ames housing: a regression model with residual plots, what-if on living ar
   expect(problems).toEqual([]);
 });
 
-test('bad input: a one-class target and a prediction file without a feature column are refused by name; a cancelled build stores nothing', async ({ page }) => {
+test('bad input and defaults: an ID column left out, a one-class target and a prediction file without a feature column are refused by name; a cancelled build stores nothing', async ({ page }) => {
   test.setTimeout(240_000);
   const problems = watchConsole(page);
   await prepare(page, path.join(FIXTURES, 'one_class.csv'), 'one_class', 'species');
@@ -167,7 +167,12 @@ test('bad input: a one-class target and a prediction file without a feature colu
   await expect(page.getByTestId('no-models')).toBeVisible();
 
   await page.getByTestId('nav-data').click();
-  await prepare(page, path.join(DATASETS, 'multiclass/penguins.csv'), 'penguins', 'species');
+  await prepare(page, path.join(FIXTURES, 'penguins_with_id.csv'), 'penguins_with_id', 'species');
+  // An identifier is left out by default, and says why.
+  const id = page.locator('[data-testid=build-column][data-column=penguin_id]');
+  await expect(id.getByTestId('id-like')).toBeVisible();
+  await expect(id.locator('input')).not.toBeChecked();
+  await expect(page.locator('[data-testid=build-column][data-column=island] input')).toBeChecked();
   // A standard build runs long enough to be cancelled.
   await page.getByTestId('build-standard').check();
   await page.getByTestId('build-train').click();
@@ -179,6 +184,8 @@ test('bad input: a one-class target and a prediction file without a feature colu
 
   await page.getByTestId('build-quick').check();
   await train(page);
+  await expect(page.getByTestId('model-excluded')).toContainText('penguin_id');
+  await expect(page.getByTestId('impact-bar')).toHaveCount(7);
   await page.getByTestId('batch-input').setInputFiles(path.join(FIXTURES, 'penguins_without_bill_length.csv'));
   await expect(page.getByTestId('batch-error')).toContainText('bill_length_mm');
   await reloadAndFind(page, 1);
