@@ -115,7 +115,7 @@ pub enum Request {
     /// is evaluated on the holdout and stored as a model with its Train lineage.
     TrainModel {
         dataset_id: String,
-        /// The model's name; empty: "<target> from <dataset>".
+        /// The model's name; empty: `<target> from <dataset>`.
         name: String,
         options: crate::automl::AutomlOptions,
     },

@@ -145,7 +145,8 @@ pub fn run(
 /// What one step of a [`Training`] did.
 #[derive(Clone, Debug)]
 pub enum TrainingStep {
-    /// One fold job of the search ran (counted as [`search`] counts them).
+    /// One fold job of the search ran (counted as [`search`](super::search::search) counts
+    /// them).
     Job { jobs_done: usize, jobs_total: usize },
     /// The best candidate was refitted; the evaluation on the test rows comes next.
     Refitted,
