@@ -92,7 +92,7 @@ pub struct DatasetSplit {
     pub train: Frame,
     pub holdout: Frame,
     /// The task the whole dataset's target poses (asked for, or detected on every row with
-    /// a target), so that a split cannot change it.
+    /// a target).
     pub task: Task,
     /// Rows in neither frame: their target is missing.
     pub n_rows_without_target: usize,

@@ -209,7 +209,10 @@ impl Training {
 
     /// A run on one stored dataset: its rows split by [`split_dataset`] (a fifth held out,
     /// seeded, stratified for classes), searched on the training rows and evaluated on the
-    /// holdout. The task is the whole dataset's, so the split cannot change it.
+    /// holdout. A numeric target the whole dataset makes a regression target stays one
+    /// (fewer training rows could count 20 or fewer distinct values and make it classes);
+    /// classes are counted on the training rows, so a class too rare to reach them leaves
+    /// a warning about unscored holdout rows rather than an error.
     pub fn on_dataset(
         frame: &Frame,
         options: &AutomlOptions,
@@ -217,7 +220,9 @@ impl Training {
     ) -> Result<Training, MlError> {
         let split = split_dataset(frame, options)?;
         let options = AutomlOptions {
-            task: Some(split.task),
+            task: options
+                .task
+                .or((split.task == Task::Regression).then_some(Task::Regression)),
             ..options.clone()
         };
         let mut training = Training::new(&split.train, Some(split.holdout), &options, clock)?;
