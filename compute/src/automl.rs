@@ -4,12 +4,16 @@
 //! [`Metric`], and shows the [`AutomlReport`] (leaderboard, scores, curves, column impact).
 //! The work needs `engine`, in the submodules:
 //!
-//! * `cv`: seeded k-fold splits (stratified for classes) and the holdout split;
+//! * `cv`: seeded k-fold splits (stratified for classes), the holdout split, and a stored
+//!   dataset's split into training and holdout rows;
 //! * `search`: the candidate list per build, [`FoldJob`]s, the pure `run_fold` that fits one
-//!   candidate on one fold, the leaderboard, and `search` that runs every job in turn;
+//!   candidate on one fold, the leaderboard, and `search` that runs every job in turn (a
+//!   loop over `SearchRun`, which runs one job per step);
 //! * `evaluate`: the evaluation report of a model on test rows, with the dummy baseline;
-//! * `run`: the whole path from frames to a report and a [`ModelFile`](run::ModelFile),
-//!   plus predictions on new rows.
+//! * `run`: the whole path from frames to a report and a [`ModelFile`](run::ModelFile)
+//!   (`run`, or `Training` one step at a time), plus predictions on new rows;
+//! * `inputs`: a stored model's inputs and their what-if defaults, one row read from text,
+//!   predictions appended to the rows they were made for.
 //!
 //! Candidates × folds are independent jobs: a browser can hand each [`FoldJob`] to any
 //! worker holding the training rows (folds are recomputed from the seed, never sent) and
@@ -27,6 +31,8 @@ use crate::ml::{
 pub mod cv;
 #[cfg(feature = "engine")]
 pub mod evaluate;
+#[cfg(feature = "engine")]
+pub mod inputs;
 #[cfg(feature = "engine")]
 pub mod run;
 #[cfg(feature = "engine")]

@@ -11,7 +11,7 @@
 //! Rows in messages are 1-based line numbers as a text editor shows them, so a user can go
 //! straight to the line.
 
-mod infer;
+pub(crate) mod infer;
 mod sniff;
 
 use std::collections::HashMap;

@@ -1,5 +1,8 @@
 //! Lineage logic: the records an import, rename or delete writes, as one atomic batch, and the audit log's hash chain.
 //!
+//! Models too: training, a batch prediction, importing and deleting a model each write
+//! one batch with their artifacts, action and audit entry.
+//!
 //! Pure functions on plain data. The worker's IndexedDB store applies a [`WriteBatch`] in
 //! one transaction; [`MemoryStore`] applies it the same way natively, so the rules here are
 //! tested without a browser.
@@ -8,10 +11,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::automl::cv::HOLDOUT_FRACTION;
+use crate::automl::search::{metric_name, task_name};
 use crate::hash::{hash_bytes, ContentHash};
 use crate::records::{
     blob_key, profile_key, stores, ActionKind, ActionRecord, ActionStatus, ArtifactKind,
-    ArtifactRecord, AuditEntry, DatasetRecord, EdgeRecord, EdgeType, ProfileRecord, SourceFile,
+    ArtifactRecord, AuditEntry, DatasetRecord, EdgeRecord, EdgeType, ModelExport, ModelFileRecord,
+    ModelOrigin, ModelRecord, ProfileRecord, SourceFile, MODEL_EXPORT_FORMAT,
     RECORD_SCHEMA_VERSION,
 };
 use crate::schema::ColumnSummary;
@@ -85,6 +91,44 @@ impl WriteBatch {
                 ("n_rows".into(), dataset.n_rows.to_string()),
                 ("n_cols".into(), dataset.n_cols.to_string()),
             ]),
+        };
+        self.put(stores::ARTIFACTS, &artifact.artifact_id, &artifact);
+    }
+
+    /// A model: its record, its file (apart, so that listing never loads one) and the
+    /// artifact that stands for it in lineage.
+    fn put_model(&mut self, model: &ModelRecord, json: String) {
+        let file = ModelFileRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            model_id: model.model_id.clone(),
+            content_hash: model.content_hash.clone(),
+            json,
+        };
+        self.put(stores::MODELS, &model.model_id, model);
+        self.put(stores::MODEL_FILES, &model.model_id, &file);
+        let mut properties = BTreeMap::from([
+            ("model_id".to_string(), model.model_id.clone()),
+            ("algorithm".to_string(), model.report.best.algorithm.clone()),
+            ("label".to_string(), model.report.best.label.clone()),
+            ("task".to_string(), task_name(model.report.task).to_string()),
+            ("target".to_string(), model.report.target.clone()),
+            (
+                "metric".to_string(),
+                metric_name(model.report.metric).to_string(),
+            ),
+        ]);
+        if let Some((score, baseline)) = model.holdout_scores() {
+            properties.insert("holdout_score".into(), score.to_string());
+            properties.insert("baseline_score".into(), baseline.to_string());
+        }
+        let artifact = ArtifactRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            artifact_id: model.artifact_id.clone(),
+            kind: ArtifactKind::Model,
+            name: model.name.clone(),
+            content_hash: model.content_hash.clone(),
+            created_at_ms: model.created_at_ms,
+            properties,
         };
         self.put(stores::ARTIFACTS, &artifact.artifact_id, &artifact);
     }
@@ -643,6 +687,424 @@ pub fn plan_delete(dataset: &DatasetRecord, at_ms: f64) -> WriteBatch {
     batch
 }
 
+/// The name a trained model is stored under: the user's (trimmed), or
+/// `<target> from <dataset name>` when they gave none. Refused when too long, before any
+/// training starts.
+pub fn model_name(name: &str, target: &str, dataset_name: &str) -> Result<String, ChangeError> {
+    if name.trim().is_empty() {
+        return Ok(format!("{target} from {dataset_name}"));
+    }
+    checked_name(name, ChangeError::EmptyName).map(str::to_string)
+}
+
+/// Everything known once a model has been trained on a dataset version.
+#[derive(Clone, Debug)]
+pub struct TrainInput {
+    pub model_id: String,
+    pub artifact_id: String,
+    pub action_id: String,
+    /// See [`model_name`].
+    pub name: String,
+    pub options: crate::automl::AutomlOptions,
+    pub run: crate::automl::run::AutomlRun,
+    pub inputs: Vec<crate::records::ModelInput>,
+    pub n_train_rows: u64,
+    pub n_holdout_rows: u64,
+    pub started_at_ms: f64,
+    pub ended_at_ms: f64,
+}
+
+/// The records training writes: the model (its record and, apart, its file), a Model
+/// artifact whose content hash is BLAKE3 of the model file's JSON, the Train action (used:
+/// the dataset version; produced: the model), edges and an audit entry.
+pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, WriteBatch) {
+    let json = input.run.model_file.to_json();
+    let content_hash = hash_bytes(json.as_bytes()).to_hex();
+    let report = input.run.report;
+    let record = ModelRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        model_id: input.model_id.clone(),
+        name: input.name,
+        created_at_ms: input.ended_at_ms,
+        dataset_id: dataset.dataset_id.clone(),
+        dataset_name: dataset.name.clone(),
+        dataset_content_hash: dataset.content_hash.clone(),
+        artifact_id: input.artifact_id.clone(),
+        content_hash: content_hash.clone(),
+        report,
+        n_train_rows: input.n_train_rows,
+        n_holdout_rows: input.n_holdout_rows,
+        inputs: input.inputs,
+        train_secs: (input.ended_at_ms - input.started_at_ms) / 1000.0,
+        origin: ModelOrigin::Trained,
+    };
+    let options = &input.options;
+    let parameters = BTreeMap::from([
+        ("target".to_string(), record.report.target.clone()),
+        (
+            "task".to_string(),
+            task_name(record.report.task).to_string(),
+        ),
+        (
+            "build".to_string(),
+            build_name(record.report.build).to_string(),
+        ),
+        (
+            "metric".to_string(),
+            metric_name(record.report.metric).to_string(),
+        ),
+        ("seed".to_string(), record.report.seed.to_string()),
+        (
+            "drop".to_string(),
+            serde_json::to_string(&options.drop).expect("names always serialize"),
+        ),
+        (
+            "time_budget_secs".to_string(),
+            options
+                .time_budget_secs
+                .or_else(|| options.build.default_time_budget_secs())
+                .map_or("none".to_string(), |secs| secs.to_string()),
+        ),
+        ("holdout_fraction".to_string(), HOLDOUT_FRACTION.to_string()),
+    ]);
+    let action = ActionRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        action_id: input.action_id.clone(),
+        kind: ActionKind::Train,
+        status: ActionStatus::Completed,
+        parameters,
+        started_at_ms: input.started_at_ms,
+        ended_at_ms: input.ended_at_ms,
+        code_version: CODE_VERSION.to_string(),
+        inputs: vec![dataset.artifact_id.clone()],
+        outputs: vec![input.artifact_id.clone()],
+    };
+    let edges = [
+        (
+            &dataset.artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (&input.action_id, &input.artifact_id, EdgeType::Produced),
+        (
+            &input.artifact_id,
+            &dataset.artifact_id,
+            EdgeType::DerivedFrom,
+        ),
+    ];
+    let mut batch = WriteBatch::default();
+    batch.put_model(&record, json);
+    batch.put(stores::ACTIONS, &action.action_id, &action);
+    batch.put_edges(&edges);
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms: input.ended_at_ms,
+        event: "train".into(),
+        subject_id: input.artifact_id,
+        details: BTreeMap::from([
+            ("model_id".into(), record.model_id.clone()),
+            ("content_hash".into(), content_hash),
+            ("dataset_id".into(), dataset.dataset_id.clone()),
+            ("dataset_content_hash".into(), dataset.content_hash.clone()),
+            ("action_id".into(), input.action_id),
+        ]),
+    }));
+    (record, batch)
+}
+
+fn build_name(build: crate::automl::Build) -> &'static str {
+    match build {
+        crate::automl::Build::Quick => "quick",
+        crate::automl::Build::Standard => "standard",
+    }
+}
+
+/// Everything known once a model has predicted a file's rows.
+#[derive(Clone, Debug)]
+pub struct PredictInput {
+    pub source_artifact_id: String,
+    pub batch_artifact_id: String,
+    pub action_id: String,
+    /// The uploaded file.
+    pub source: SourceFile,
+    /// The predictions CSV: its file name, BLAKE3 and rows.
+    pub output_file_name: String,
+    pub output_hash: String,
+    pub n_rows: u64,
+    pub started_at_ms: f64,
+    pub ended_at_ms: f64,
+}
+
+/// The records a batch prediction writes (the predictions themselves are only downloaded):
+/// the uploaded file as a SourceFile artifact, a PredictionBatch artifact with the output's
+/// hash, the Predict action (used: the model and the file; produced: the batch), edges and
+/// an audit entry.
+pub fn plan_predict(model: &ModelRecord, input: PredictInput) -> WriteBatch {
+    let source_artifact = ArtifactRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.source_artifact_id.clone(),
+        kind: ArtifactKind::SourceFile,
+        name: input.source.file_name.clone(),
+        content_hash: input.source.content_hash.clone(),
+        created_at_ms: input.started_at_ms,
+        properties: BTreeMap::from([("size_bytes".into(), input.source.size_bytes.to_string())]),
+    };
+    let batch_artifact = ArtifactRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.batch_artifact_id.clone(),
+        kind: ArtifactKind::PredictionBatch,
+        name: input.output_file_name.clone(),
+        content_hash: input.output_hash.clone(),
+        created_at_ms: input.ended_at_ms,
+        properties: BTreeMap::from([
+            ("n_rows".into(), input.n_rows.to_string()),
+            ("model_id".into(), model.model_id.clone()),
+        ]),
+    };
+    let action = ActionRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        action_id: input.action_id.clone(),
+        kind: ActionKind::Predict,
+        status: ActionStatus::Completed,
+        parameters: BTreeMap::from([
+            ("model_id".into(), model.model_id.clone()),
+            ("model_content_hash".into(), model.content_hash.clone()),
+        ]),
+        started_at_ms: input.started_at_ms,
+        ended_at_ms: input.ended_at_ms,
+        code_version: CODE_VERSION.to_string(),
+        inputs: vec![model.artifact_id.clone(), input.source_artifact_id.clone()],
+        outputs: vec![input.batch_artifact_id.clone()],
+    };
+    let edges = [
+        (
+            &model.artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (
+            &input.source_artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (
+            &input.action_id,
+            &input.batch_artifact_id,
+            EdgeType::Produced,
+        ),
+        (
+            &input.batch_artifact_id,
+            &model.artifact_id,
+            EdgeType::DerivedFrom,
+        ),
+        (
+            &input.batch_artifact_id,
+            &input.source_artifact_id,
+            EdgeType::DerivedFrom,
+        ),
+    ];
+    let mut batch = WriteBatch::default();
+    batch.put(
+        stores::ARTIFACTS,
+        &source_artifact.artifact_id,
+        &source_artifact,
+    );
+    batch.put(
+        stores::ARTIFACTS,
+        &batch_artifact.artifact_id,
+        &batch_artifact,
+    );
+    batch.put(stores::ACTIONS, &action.action_id, &action);
+    batch.put_edges(&edges);
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms: input.ended_at_ms,
+        event: "predict".into(),
+        subject_id: input.batch_artifact_id,
+        details: BTreeMap::from([
+            ("model_id".into(), model.model_id.clone()),
+            ("source_file".into(), input.source.file_name),
+            ("source_hash".into(), input.source.content_hash),
+            ("output_hash".into(), input.output_hash),
+            ("n_rows".into(), input.n_rows.to_string()),
+            ("action_id".into(), input.action_id),
+        ]),
+    }));
+    batch
+}
+
+/// Why an exported model file was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ModelImportError {
+    #[error("{file_name} is not an exported model file: {reason}")]
+    NotAModelFile { file_name: String, reason: String },
+    #[error("{file_name} is a model file of format \"{found}\"; this studio reads \"{MODEL_EXPORT_FORMAT}\"")]
+    OtherFormat { file_name: String, found: String },
+    #[error("the model file is damaged: its content hash does not match")]
+    HashMismatch,
+    #[error("the model in {file_name} cannot be read: {reason}")]
+    UnreadableModel { file_name: String, reason: String },
+}
+
+/// Everything known once an exported model file has been read.
+#[derive(Clone, Debug)]
+pub struct ImportModelInput {
+    pub model_id: String,
+    pub artifact_id: String,
+    pub source_artifact_id: String,
+    pub action_id: String,
+    /// The file as read: name, size and BLAKE3 of its bytes.
+    pub source: SourceFile,
+    /// The file's text.
+    pub text: String,
+    pub at_ms: f64,
+}
+
+/// The records importing an exported model writes, once the file checks out (its format,
+/// its model's BLAKE3 against the record's content hash, a model this build can read): the
+/// model under a new id with its own Model artifact (origin: imported from the file), the
+/// file as a SourceFile artifact, an Import action from one to the other, edges and an
+/// audit entry.
+pub fn plan_import_model(
+    input: ImportModelInput,
+) -> Result<(ModelRecord, WriteBatch), ModelImportError> {
+    let file_name = input.source.file_name.clone();
+    let not_a_model_file = |reason: String| ModelImportError::NotAModelFile {
+        file_name: file_name.clone(),
+        reason,
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&input.text).map_err(|e| not_a_model_file(e.to_string()))?;
+    let format = value
+        .get("format")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| not_a_model_file("it has no \"format\"".to_string()))?;
+    if format != MODEL_EXPORT_FORMAT {
+        return Err(ModelImportError::OtherFormat {
+            file_name,
+            found: format.to_string(),
+        });
+    }
+    let model_file = value
+        .get("model_file")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| not_a_model_file("it has no \"model_file\"".to_string()))?
+        .to_string();
+    let record_value = value
+        .get("record")
+        .cloned()
+        .ok_or_else(|| not_a_model_file("it has no \"record\"".to_string()))?;
+    let mut record: ModelRecord = crate::records::migrate(stores::MODELS, record_value)
+        .map_err(|e| not_a_model_file(e.to_string()))?;
+    if hash_bytes(model_file.as_bytes()).to_hex() != record.content_hash {
+        return Err(ModelImportError::HashMismatch);
+    }
+    crate::automl::run::ModelFile::from_json(&model_file).map_err(|reason| {
+        ModelImportError::UnreadableModel {
+            file_name: file_name.clone(),
+            reason,
+        }
+    })?;
+    record.model_id = input.model_id.clone();
+    record.artifact_id = input.artifact_id.clone();
+    record.created_at_ms = input.at_ms;
+    record.origin = ModelOrigin::Imported {
+        file_name: file_name.clone(),
+    };
+    let source_artifact = ArtifactRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.source_artifact_id.clone(),
+        kind: ArtifactKind::SourceFile,
+        name: file_name.clone(),
+        content_hash: input.source.content_hash.clone(),
+        created_at_ms: input.at_ms,
+        properties: BTreeMap::from([("size_bytes".into(), input.source.size_bytes.to_string())]),
+    };
+    let action = ActionRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        action_id: input.action_id.clone(),
+        kind: ActionKind::Import,
+        status: ActionStatus::Completed,
+        parameters: BTreeMap::from([
+            ("reader".to_string(), "model".to_string()),
+            ("format".to_string(), MODEL_EXPORT_FORMAT.to_string()),
+        ]),
+        started_at_ms: input.at_ms,
+        ended_at_ms: input.at_ms,
+        code_version: CODE_VERSION.to_string(),
+        inputs: vec![input.source_artifact_id.clone()],
+        outputs: vec![input.artifact_id.clone()],
+    };
+    let edges = [
+        (
+            &input.source_artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (&input.action_id, &input.artifact_id, EdgeType::Produced),
+        (
+            &input.artifact_id,
+            &input.source_artifact_id,
+            EdgeType::DerivedFrom,
+        ),
+    ];
+    let mut batch = WriteBatch::default();
+    batch.put_model(&record, model_file);
+    batch.put(
+        stores::ARTIFACTS,
+        &source_artifact.artifact_id,
+        &source_artifact,
+    );
+    batch.put(stores::ACTIONS, &action.action_id, &action);
+    batch.put_edges(&edges);
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms: input.at_ms,
+        event: "import_model".into(),
+        subject_id: input.artifact_id,
+        details: BTreeMap::from([
+            ("model_id".into(), record.model_id.clone()),
+            ("content_hash".into(), record.content_hash.clone()),
+            ("source_file".into(), file_name),
+            ("source_hash".into(), input.source.content_hash),
+            ("action_id".into(), input.action_id),
+        ]),
+    }));
+    Ok((record, batch))
+}
+
+/// What `ExportModel` writes: the record and the model file's exact text, as JSON.
+pub fn export_model(record: &ModelRecord, model_file: &ModelFileRecord) -> Vec<u8> {
+    let export = ModelExport {
+        format: MODEL_EXPORT_FORMAT.to_string(),
+        record: record.clone(),
+        model_file: model_file.json.clone(),
+    };
+    serde_json::to_vec(&export).expect("records always serialize")
+}
+
+/// Deletes a model's record and file; its lineage (artifact, actions, edges) stays, so the
+/// predictions it made still say where they came from.
+pub fn plan_delete_model(model: &ModelRecord, at_ms: f64) -> WriteBatch {
+    let mut batch = WriteBatch::default();
+    batch.ops.push(Op::Delete {
+        store: stores::MODELS,
+        key: model.model_id.clone(),
+    });
+    batch.ops.push(Op::Delete {
+        store: stores::MODEL_FILES,
+        key: model.model_id.clone(),
+    });
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms,
+        event: "delete_model".into(),
+        subject_id: model.artifact_id.clone(),
+        details: BTreeMap::from([
+            ("model_id".into(), model.model_id.clone()),
+            ("name".into(), model.name.clone()),
+            ("content_hash".into(), model.content_hash.clone()),
+        ]),
+    }));
+    batch
+}
+
 /// An in-memory store with IndexedDB's all-or-nothing batches: the native stand-in the
 /// lineage rules are tested against.
 #[derive(Clone, Debug, Default)]
@@ -1033,5 +1495,258 @@ mod tests {
         assert_ne!(make_id("ds", &[1]), make_id("ds", &[2]));
         assert!(make_id("ds", &[1]).starts_with("ds-"));
         assert_eq!(make_id("ds", &[1]).len(), 3 + 16);
+    }
+
+    /// A Quick model of penguins' species trained on a stored dataset, as the worker does.
+    fn train_penguins(store: &mut MemoryStore, dataset: &DatasetRecord, seed: u64) -> ModelRecord {
+        use crate::automl::run::{Training, TrainingStep};
+        let frame = read_csv("penguins.csv", &penguins(), CsvOptions::default())
+            .unwrap()
+            .frame;
+        let options = crate::automl::AutomlOptions {
+            seed,
+            drop: vec!["year".into()],
+            ..crate::automl::AutomlOptions::new("species")
+        };
+        let mut training = Training::on_dataset(&frame, &options, &|| 0.0).unwrap();
+        let run = loop {
+            if let TrainingStep::Finished(run) = training.step(&|| 0.0).unwrap() {
+                break *run;
+            }
+        };
+        let name = model_name("", "species", &dataset.name).unwrap();
+        let (record, batch) = plan_train(
+            dataset,
+            TrainInput {
+                model_id: format!("model-{seed}"),
+                artifact_id: format!("art-model-{seed}"),
+                action_id: format!("act-train-{seed}"),
+                name,
+                options,
+                run,
+                inputs: training.inputs().to_vec(),
+                n_train_rows: training.n_train_rows() as u64,
+                n_holdout_rows: training.n_test_rows() as u64,
+                started_at_ms: 10.0,
+                ended_at_ms: 2010.0,
+            },
+        );
+        store.apply(batch);
+        record
+    }
+
+    fn stored<T: serde::de::DeserializeOwned>(store: &MemoryStore, name: &str, key: &str) -> T {
+        serde_json::from_value(store.records[name][key].clone()).unwrap()
+    }
+
+    #[test]
+    fn a_trained_model_is_stored_with_its_lineage() {
+        let mut store = MemoryStore::default();
+        let dataset = import(&mut store, "penguins.csv", &penguins(), "a");
+        let model = train_penguins(&mut store, &dataset, 0);
+        assert_eq!(model.name, "species from penguins");
+        assert_eq!(
+            stored::<ModelRecord>(&store, stores::MODELS, "model-0"),
+            model
+        );
+        let file: ModelFileRecord = stored(&store, stores::MODEL_FILES, "model-0");
+        assert_eq!(
+            hash_bytes(file.json.as_bytes()).to_hex(),
+            model.content_hash
+        );
+        assert_eq!(file.content_hash, model.content_hash);
+        assert_eq!((model.n_train_rows, model.n_holdout_rows), (275, 69));
+        let holdout = model
+            .report
+            .holdout
+            .as_ref()
+            .expect("evaluated on the holdout");
+        assert_eq!(holdout.n_rows, 69);
+        assert_eq!(model.train_secs, 2.0);
+        assert_eq!(model.origin, ModelOrigin::Trained);
+        assert!(model.inputs.iter().all(|input| input.name != "year"));
+        let island = model.inputs.iter().find(|i| i.name == "island").unwrap();
+        assert_eq!(island.categories, ["Biscoe", "Dream", "Torgersen"]);
+
+        let artifact: ArtifactRecord = stored(&store, stores::ARTIFACTS, "art-model-0");
+        assert_eq!(artifact.kind, ArtifactKind::Model);
+        assert_eq!(artifact.content_hash, model.content_hash);
+        assert_eq!(artifact.properties["task"], "multiclass");
+        assert_eq!(artifact.properties["metric"], "accuracy");
+        assert_eq!(
+            artifact.properties["holdout_score"],
+            holdout.score.to_string()
+        );
+        let action: ActionRecord = stored(&store, stores::ACTIONS, "act-train-0");
+        assert_eq!(action.kind, ActionKind::Train);
+        assert_eq!(action.inputs, vec![dataset.artifact_id.clone()]);
+        assert_eq!(action.outputs, vec!["art-model-0".to_string()]);
+        assert_eq!(action.parameters["target"], "species");
+        assert_eq!(action.parameters["build"], "quick");
+        assert_eq!(action.parameters["drop"], "[\"year\"]");
+        assert_eq!(action.parameters["time_budget_secs"], "none");
+        assert!(store.records[stores::EDGES]
+            .contains_key(&format!("art-model-0>{}", dataset.artifact_id)));
+        assert_eq!(store.audit.last().unwrap().event, "train");
+        verify_chain(&store.audit).unwrap();
+    }
+
+    #[test]
+    fn the_same_seed_trains_the_same_model() {
+        let mut store = MemoryStore::default();
+        let dataset = import(&mut store, "penguins.csv", &penguins(), "a");
+        let first = train_penguins(&mut store, &dataset, 7);
+        let second = train_penguins(&mut MemoryStore::default(), &dataset, 7);
+        assert_eq!(first.content_hash, second.content_hash);
+        assert_eq!(first.report.leaderboard, second.report.leaderboard);
+    }
+
+    #[test]
+    fn model_names_default_and_are_checked() {
+        assert_eq!(
+            model_name("  ", "species", "penguins").unwrap(),
+            "species from penguins"
+        );
+        assert_eq!(model_name(" mine ", "y", "d").unwrap(), "mine");
+        assert!(model_name(&"x".repeat(MAX_NAME_CHARS + 1), "y", "d").is_err());
+    }
+
+    #[test]
+    fn a_batch_prediction_records_the_file_the_model_and_the_output() {
+        let mut store = MemoryStore::default();
+        let dataset = import(&mut store, "penguins.csv", &penguins(), "a");
+        let model = train_penguins(&mut store, &dataset, 0);
+        store.apply(plan_predict(
+            &model,
+            PredictInput {
+                source_artifact_id: "art-new".into(),
+                batch_artifact_id: "art-batch".into(),
+                action_id: "act-predict".into(),
+                source: SourceFile {
+                    file_name: "new.csv".into(),
+                    size_bytes: 12,
+                    content_hash: "feed".into(),
+                },
+                output_file_name: "new-predictions.csv".into(),
+                output_hash: "beef".into(),
+                n_rows: 3,
+                started_at_ms: 20.0,
+                ended_at_ms: 21.0,
+            },
+        ));
+        let source: ArtifactRecord = stored(&store, stores::ARTIFACTS, "art-new");
+        assert_eq!(source.kind, ArtifactKind::SourceFile);
+        assert_eq!(source.content_hash, "feed");
+        let output: ArtifactRecord = stored(&store, stores::ARTIFACTS, "art-batch");
+        assert_eq!(output.kind, ArtifactKind::PredictionBatch);
+        assert_eq!(output.content_hash, "beef");
+        assert_eq!(output.properties["n_rows"], "3");
+        let action: ActionRecord = stored(&store, stores::ACTIONS, "act-predict");
+        assert_eq!(action.kind, ActionKind::Predict);
+        assert_eq!(
+            action.inputs,
+            vec![model.artifact_id.clone(), "art-new".to_string()]
+        );
+        assert_eq!(action.outputs, vec!["art-batch".to_string()]);
+        assert!(store.records[stores::EDGES].contains_key("art-batch>art-model-0"));
+        assert_eq!(store.audit.last().unwrap().event, "predict");
+        assert!(
+            !store.records.contains_key(stores::BLOBS),
+            "only the predictions' hash is kept"
+        );
+        verify_chain(&store.audit).unwrap();
+    }
+
+    fn import_input(text: String) -> ImportModelInput {
+        ImportModelInput {
+            model_id: "model-imported".into(),
+            artifact_id: "art-imported".into(),
+            source_artifact_id: "art-file".into(),
+            action_id: "act-import-model".into(),
+            source: SourceFile {
+                file_name: "penguins.model.json".into(),
+                size_bytes: text.len() as u64,
+                content_hash: hash_bytes(text.as_bytes()).to_hex(),
+            },
+            text,
+            at_ms: 30.0,
+        }
+    }
+
+    #[test]
+    fn an_exported_model_imports_as_a_new_model_and_a_tampered_one_is_refused() {
+        let mut store = MemoryStore::default();
+        let dataset = import(&mut store, "penguins.csv", &penguins(), "a");
+        let model = train_penguins(&mut store, &dataset, 0);
+        let file: ModelFileRecord = stored(&store, stores::MODEL_FILES, "model-0");
+        let exported = String::from_utf8(export_model(&model, &file)).unwrap();
+
+        let (imported, batch) = plan_import_model(import_input(exported.clone())).unwrap();
+        store.apply(batch);
+        assert_eq!(imported.model_id, "model-imported");
+        assert_eq!(imported.artifact_id, "art-imported");
+        assert_eq!(imported.content_hash, model.content_hash);
+        assert_eq!(imported.report, model.report);
+        assert_eq!(
+            imported.origin,
+            ModelOrigin::Imported {
+                file_name: "penguins.model.json".into()
+            }
+        );
+        let file_again: ModelFileRecord = stored(&store, stores::MODEL_FILES, "model-imported");
+        assert_eq!(file_again.json, file.json);
+        let action: ActionRecord = stored(&store, stores::ACTIONS, "act-import-model");
+        assert_eq!(action.kind, ActionKind::Import);
+        assert_eq!(action.inputs, vec!["art-file".to_string()]);
+        assert_eq!(action.outputs, vec!["art-imported".to_string()]);
+        let artifact: ArtifactRecord = stored(&store, stores::ARTIFACTS, "art-imported");
+        assert_eq!(artifact.kind, ArtifactKind::Model);
+        assert_eq!(store.audit.last().unwrap().event, "import_model");
+        assert_eq!(store.records[stores::MODELS].len(), 2);
+
+        // One changed number in the model: the hash no longer matches.
+        let mut export: ModelExport = serde_json::from_str(&exported).unwrap();
+        export.model_file = export.model_file.replacen("\"seed\":0", "\"seed\":1", 1);
+        assert_ne!(export.model_file, file.json);
+        let tampered = serde_json::to_string(&export).unwrap();
+        let error = plan_import_model(import_input(tampered)).unwrap_err();
+        assert_eq!(error, ModelImportError::HashMismatch);
+        assert_eq!(
+            error.to_string(),
+            "the model file is damaged: its content hash does not match"
+        );
+
+        let mut other = export.clone();
+        other.format = "something-else/2".into();
+        let error = plan_import_model(import_input(serde_json::to_string(&other).unwrap()))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "penguins.model.json is a model file of format \"something-else/2\"; this studio reads \"ml-studio-model/1\""
+        );
+        let error = plan_import_model(import_input("species,island\n".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("penguins.model.json is not an exported model file: "),
+            "{error}"
+        );
+        verify_chain(&store.audit).unwrap();
+    }
+
+    #[test]
+    fn deleting_a_model_keeps_its_lineage() {
+        let mut store = MemoryStore::default();
+        let dataset = import(&mut store, "penguins.csv", &penguins(), "a");
+        let model = train_penguins(&mut store, &dataset, 0);
+        store.apply(plan_delete_model(&model, 40.0));
+        assert!(store.records[stores::MODELS].is_empty());
+        assert!(store.records[stores::MODEL_FILES].is_empty());
+        assert!(store.records[stores::ARTIFACTS].contains_key("art-model-0"));
+        assert!(store.records[stores::ACTIONS].contains_key("act-train-0"));
+        let events: Vec<&str> = store.audit.iter().map(|e| e.event.as_str()).collect();
+        assert_eq!(events, ["import", "train", "delete_model"]);
+        verify_chain(&store.audit).unwrap();
     }
 }

@@ -115,7 +115,7 @@ pub enum Request {
     /// is evaluated on the holdout and stored as a model with its Train lineage.
     TrainModel {
         dataset_id: String,
-        /// The model's name; empty: "<target> from <dataset>".
+        /// The model's name; empty: `<target> from <dataset>`.
         name: String,
         options: crate::automl::AutomlOptions,
     },
@@ -466,6 +466,41 @@ mod tests {
             Request::ExportArrow {
                 dataset_id: "ds-1".into(),
             },
+            Request::TrainModel {
+                dataset_id: "ds-1".into(),
+                name: String::new(),
+                options: crate::automl::AutomlOptions {
+                    drop: vec!["year".into()],
+                    build: crate::automl::Build::Standard,
+                    metric: Some(crate::ml::Metric::F1Macro),
+                    time_budget_secs: Some(60.0),
+                    ..crate::automl::AutomlOptions::new("species")
+                },
+            },
+            Request::ListModels,
+            Request::GetModel {
+                model_id: "model-1".into(),
+            },
+            Request::DeleteModel {
+                model_id: "model-1".into(),
+            },
+            Request::PredictOne {
+                model_id: "model-1".into(),
+                values: BTreeMap::from([
+                    ("island".to_string(), Some("Dream".to_string())),
+                    ("bill_length_mm".to_string(), None),
+                ]),
+            },
+            Request::PredictCsv {
+                model_id: "model-1".into(),
+                file_name: "new.csv".into(),
+            },
+            Request::ExportModel {
+                model_id: "model-1".into(),
+            },
+            Request::ImportModel {
+                file_name: "penguins.model.json".into(),
+            },
             Request::Cancel {
                 target_request_id: 7,
             },
@@ -537,6 +572,47 @@ mod tests {
                 dataset_id: "ds-1".into(),
                 file_name: "penguins.arrow".into(),
                 size_bytes: 9,
+            }),
+            Event::Done(Reply::Models {
+                models: vec![ModelSummary {
+                    model_id: "model-1".into(),
+                    name: "species from penguins".into(),
+                    created_at_ms: 2.5,
+                    dataset_name: "penguins".into(),
+                    target: "species".into(),
+                    task: crate::ml::Task::Multiclass,
+                    best_label: "gaussian_nb".into(),
+                    metric: crate::ml::Metric::Accuracy,
+                    holdout_score: Some(0.97),
+                    baseline_score: None,
+                    origin: crate::records::ModelOrigin::Imported {
+                        file_name: "p.model.json".into(),
+                    },
+                }],
+            }),
+            Event::Done(Reply::ModelDeleted {
+                model_id: "model-1".into(),
+            }),
+            Event::Done(Reply::Prediction {
+                model_id: "model-1".into(),
+                prediction: OnePrediction {
+                    prediction: "Adelie".into(),
+                    value: None,
+                    probabilities: vec![("Adelie".into(), 0.75), ("Gentoo".into(), 0.25)],
+                    warnings: vec!["column \"island\": unseen".into()],
+                },
+            }),
+            Event::Done(Reply::PredictedCsv {
+                model_id: "model-1".into(),
+                file_name: "new-predictions.csv".into(),
+                n_rows: 3,
+                size_bytes: 120,
+                warnings: Vec::new(),
+            }),
+            Event::Done(Reply::ExportedModel {
+                model_id: "model-1".into(),
+                file_name: "species from penguins.model.json".into(),
+                size_bytes: 4096,
             }),
             Event::Done(Reply::CancelRequested),
             Event::Failed(JobError::cancelled()),

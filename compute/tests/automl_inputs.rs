@@ -143,3 +143,54 @@ fn prediction_input_must_hold_every_feature_and_counts_new_categories() {
     let names: Vec<&str> = out.columns().iter().map(|c| c.name()).collect();
     assert_eq!(names, vec!["prediction", "proba_no", "proba_yes"]);
 }
+
+/// Training on one stored dataset (split, then searched) refuses what `run` refuses, with
+/// the same words, before any fold job runs.
+#[test]
+fn training_on_a_dataset_refuses_bad_input_by_name() {
+    use compute::automl::run::Training;
+    use compute::ml::Metric;
+    let error = |csv: &str, options: &AutomlOptions| {
+        Training::on_dataset(&frame(csv), options, &|| 0.0)
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    let forty = table(40);
+    assert_eq!(
+        error("x,y\n1,a\n2,a\n3,a\n4,a\n5,a\n6,a\n", &options("y")),
+        "target \"y\" has a single class; there is nothing to learn"
+    );
+    assert_eq!(
+        error("x,y\n1,\n2,\n3,\n", &options("y")),
+        "target \"y\" has no values: every row is missing"
+    );
+    let mut regression = options("label");
+    regression.task = Some(Task::Regression);
+    assert_eq!(
+        error(&forty, &regression),
+        "target \"label\" holds text, so it cannot be a regression target"
+    );
+    assert_eq!(error(&forty, &options("nope")), "column \"nope\" not found");
+    let mut drop_unknown = options("label");
+    drop_unknown.drop = vec!["nope".into()];
+    assert_eq!(error(&forty, &drop_unknown), "column \"nope\" not found");
+    let mut wrong_metric = options("label");
+    wrong_metric.metric = Some(Metric::R2);
+    assert_eq!(
+        error(&forty, &wrong_metric),
+        "metric r2 does not apply to a binary task"
+    );
+    // Four rows cannot give a fifth to the holdout; of six (three of each class), two are
+    // held out, and four are too few for a Standard build's five folds.
+    let mut standard = options("label");
+    standard.build = Build::Standard;
+    assert_eq!(
+        error(&table(4), &standard),
+        "only 4 rows to train on; a holdout split of a fifth of the rows needs at least 5"
+    );
+    assert_eq!(
+        error(&table(6), &standard),
+        "only 4 rows to train on; cross-validation with one row per fold needs at least 5"
+    );
+}

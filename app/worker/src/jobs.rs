@@ -1,4 +1,6 @@
 //! The jobs a worker runs: each request becomes calls into `compute` and the store, with progress and cancellation between chunks.
+//!
+//! The model jobs (train, predict, export, import) live in `models`.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -14,6 +16,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::store::Store;
+
+mod models;
 
 /// Bytes read from a file per step: big enough to parse efficiently, small enough that
 /// progress moves and a cancel is seen within a fraction of a second.
@@ -44,6 +48,9 @@ pub struct Context {
     /// live preview re-runs on every edit and should not reload them each time. Holds
     /// only what the latest recipe uses.
     others_cache: RefCell<HashMap<String, Frame>>,
+    /// The last model decoded for a prediction, by content hash: a what-if form predicts
+    /// again on every edit.
+    model_cache: RefCell<Option<(String, Rc<compute::automl::run::ModelFile>)>>,
 }
 
 impl Context {
@@ -54,6 +61,7 @@ impl Context {
             cancelled: RefCell::new(HashSet::new()),
             window_cache: RefCell::new(None),
             others_cache: RefCell::new(HashMap::new()),
+            model_cache: RefCell::new(None),
         }
     }
 
@@ -163,6 +171,13 @@ pub async fn run(
         Request::ExportArrow { dataset_id } => {
             export(ctx, request_id, &dataset_id, ExportFormat::Arrow, progress).await
         }
+        Request::PredictCsv {
+            model_id,
+            file_name,
+        } => {
+            models::predict_csv(ctx, request_id, &model_id, &file_name, attachment, progress).await
+        }
+        Request::ExportModel { model_id } => models::export(ctx, &model_id).await,
         request => {
             let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
             Ok(Finished { reply, bytes: None })
@@ -310,11 +325,28 @@ async fn reply_to(
         Request::ProfileDataset { dataset_id, target } => {
             profile_dataset(ctx, request_id, &dataset_id, target, progress).await
         }
+        Request::TrainModel {
+            dataset_id,
+            name,
+            options,
+        } => models::train_model(ctx, request_id, &dataset_id, &name, options, progress).await,
+        Request::ListModels => models::list_models(ctx).await,
+        Request::GetModel { model_id } => models::get_model(ctx, &model_id).await,
+        Request::DeleteModel { model_id } => models::delete_model(ctx, &model_id).await,
+        Request::PredictOne { model_id, values } => {
+            models::predict_one(ctx, &model_id, values).await
+        }
+        Request::ImportModel { file_name } => {
+            models::import(ctx, request_id, &file_name, attachment).await
+        }
         Request::Cancel { target_request_id } => {
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)
         }
-        Request::ExportCsv { .. } | Request::ExportArrow { .. } => {
+        Request::ExportCsv { .. }
+        | Request::ExportArrow { .. }
+        | Request::PredictCsv { .. }
+        | Request::ExportModel { .. } => {
             unreachable!("handled by run")
         }
     }
@@ -418,14 +450,16 @@ async fn read_slice(blob: &web_sys::Blob, start: u64, end: u64) -> Result<Vec<u8
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-async fn import_csv(
+/// Reads a CSV/TSV file in slices with the importer every import uses (its errors name
+/// the row and column), reporting progress and honouring cancel between slices; returns
+/// the parsed file and the file's name, size and BLAKE3.
+async fn read_csv_file(
     ctx: &Context,
     request_id: RequestId,
     file_name: &str,
     blob: &web_sys::Blob,
     progress: &dyn Fn(Progress),
-) -> Result<Reply, JobError> {
-    let started_at_ms = now_ms();
+) -> Result<(compute::csv::Imported, SourceFile), JobError> {
     let total = blob.size() as u64;
     let bad_input =
         |e: compute::csv::ImportError| JobError::new(ErrorKind::BadInput, e.to_string());
@@ -454,6 +488,23 @@ async fn import_csv(
     }
     ctx.check_cancelled(request_id)?;
     let imported = importer.finish().map_err(bad_input)?;
+    let source = SourceFile {
+        file_name: file_name.to_string(),
+        size_bytes: total,
+        content_hash: file_hasher.finalize().to_hex().to_string(),
+    };
+    Ok((imported, source))
+}
+
+async fn import_csv(
+    ctx: &Context,
+    request_id: RequestId,
+    file_name: &str,
+    blob: &web_sys::Blob,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    let started_at_ms = now_ms();
+    let (imported, source) = read_csv_file(ctx, request_id, file_name, blob, progress).await?;
     let parse_secs = (now_ms() - started_at_ms) / 1000.0;
     let frame = imported.frame;
 
@@ -486,11 +537,7 @@ async fn import_csv(
         dataset_artifact_id: make_id("art", &entropy()),
         action_id: make_id("act", &entropy()),
         dataset_name,
-        source: SourceFile {
-            file_name: file_name.to_string(),
-            size_bytes: total,
-            content_hash: file_hasher.finalize().to_hex().to_string(),
-        },
+        source,
         content_hash: frame.content_hash(),
         n_rows: frame.n_rows() as u64,
         columns: frame.column_summaries(),

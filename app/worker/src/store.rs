@@ -6,7 +6,10 @@
 
 use compute::lineage::{seal, Op, WriteBatch};
 use compute::protocol::{ErrorKind, JobError};
-use compute::records::{migrate, stores, AuditEntry, DatasetRecord, ProfileRecord, SavedRecipe};
+use compute::records::{
+    migrate, stores, AuditEntry, DatasetRecord, ModelFileRecord, ModelRecord, ProfileRecord,
+    SavedRecipe,
+};
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
@@ -18,8 +21,8 @@ pub const DEFAULT_DB_NAME: &str = "ml-studio";
 
 /// Bump with every change of stores or indexes, and add a step to the upgrade below.
 /// 1: datasets, blobs, artifacts, actions, edges, audit. 2: profiles. 3: recipes.
-/// 4: saved_recipes (the recipe library).
-const DB_VERSION: u32 = 4;
+/// 4: saved_recipes (the recipe library). 5: models, model_files.
+const DB_VERSION: u32 = 5;
 
 const BY_CONTENT_HASH: &str = "by_content_hash";
 
@@ -71,6 +74,13 @@ fn from_js<T: serde::de::DeserializeOwned>(store: &str, value: JsValue) -> Resul
     migrate(store, json).map_err(|e| JobError::new(ErrorKind::Storage, e.to_string()))
 }
 
+fn model_not_found(model_id: &str) -> JobError {
+    JobError::new(
+        ErrorKind::NotFound,
+        format!("model {model_id} no longer exists; it may have been deleted in another tab"),
+    )
+}
+
 fn audit_key(seq: u64) -> String {
     format!("{seq:020}")
 }
@@ -111,6 +121,10 @@ impl Store {
                 }
                 if old_version < 4 {
                     db.create_object_store(stores::SAVED_RECIPES).build()?;
+                }
+                if old_version < 5 {
+                    db.create_object_store(stores::MODELS).build()?;
+                    db.create_object_store(stores::MODEL_FILES).build()?;
                 }
                 Ok(())
             })
@@ -281,22 +295,59 @@ impl Store {
     }
 
     pub async fn dataset(&self, dataset_id: &str) -> Result<DatasetRecord, JobError> {
-        let tx = self.tx(&[stores::DATASETS], TransactionMode::Readonly)?;
-        let store = tx
-            .object_store(stores::DATASETS)
-            .map_err(|e| storage_error("reading", e))?;
-        let value: Option<JsValue> = store
-            .get(dataset_id.to_string())
-            .primitive()
-            .map_err(|e| storage_error("reading a dataset", e))?
-            .await
-            .map_err(|e| storage_error("reading a dataset", e))?;
-        match value {
+        match self.get(stores::DATASETS, dataset_id, "reading a dataset").await? {
             Some(v) => from_js(stores::DATASETS, v),
             None => Err(JobError::new(
                 ErrorKind::NotFound,
                 format!("dataset {dataset_id} no longer exists; it may have been deleted in another tab"),
             )),
+        }
+    }
+
+    /// The record under `key` in store `name`, if any.
+    async fn get(
+        &self,
+        name: &'static str,
+        key: &str,
+        context: &str,
+    ) -> Result<Option<JsValue>, JobError> {
+        let tx = self.tx(&[name], TransactionMode::Readonly)?;
+        let store = tx
+            .object_store(name)
+            .map_err(|e| storage_error(context, e))?;
+        store
+            .get(key.to_string())
+            .primitive()
+            .map_err(|e| storage_error(context, e))?
+            .await
+            .map_err(|e| storage_error(context, e))
+    }
+
+    /// Every stored model, newest first.
+    pub async fn models(&self) -> Result<Vec<ModelRecord>, JobError> {
+        let mut models: Vec<ModelRecord> = self.all(stores::MODELS, "listing models").await?;
+        models.sort_by(|a, b| b.created_at_ms.total_cmp(&a.created_at_ms));
+        Ok(models)
+    }
+
+    pub async fn model(&self, model_id: &str) -> Result<ModelRecord, JobError> {
+        match self
+            .get(stores::MODELS, model_id, "reading a model")
+            .await?
+        {
+            Some(v) => from_js(stores::MODELS, v),
+            None => Err(model_not_found(model_id)),
+        }
+    }
+
+    /// The fitted model stored beside the record `model_id`.
+    pub async fn model_file(&self, model_id: &str) -> Result<ModelFileRecord, JobError> {
+        match self
+            .get(stores::MODEL_FILES, model_id, "reading a model file")
+            .await?
+        {
+            Some(v) => from_js(stores::MODEL_FILES, v),
+            None => Err(model_not_found(model_id)),
         }
     }
 

@@ -1,14 +1,17 @@
-//! IndexedDB storage in a real browser: batches land whole, rows read back, shared rows survive a delete, the audit chain holds across writes.
+//! IndexedDB storage in a real browser: batches land whole, rows read back, shared rows survive a delete, the audit chain holds across writes, models store and read back, an older database upgrades.
 
 use std::collections::BTreeMap;
 
+use compute::automl::run::{ModelFile, Training, TrainingStep};
+use compute::automl::AutomlOptions;
 use compute::csv::{read_csv, CsvOptions};
 use compute::hash::hash_bytes;
 use compute::lineage::{
-    make_id, plan_delete, plan_import, plan_rename, verify_chain, ImportInput, Op, WriteBatch,
+    make_id, model_name, plan_delete, plan_delete_model, plan_import, plan_rename, plan_train,
+    verify_chain, ImportInput, Op, TrainInput, WriteBatch,
 };
 use compute::protocol::ErrorKind;
-use compute::records::{DatasetRecord, SourceFile};
+use compute::records::{stores, DatasetRecord, ModelRecord, SourceFile};
 use wasm_bindgen_test::*;
 use worker::store::Store;
 
@@ -141,5 +144,162 @@ async fn the_audit_chain_holds_across_transactions_and_reopening() {
         store.dataset(&dataset.dataset_id).await.unwrap().name,
         "renamed"
     );
+    store.delete_database().await.unwrap();
+}
+
+/// A Quick model of a small two-class table, trained on a stored dataset as the worker
+/// trains it, and the batch that stores it.
+fn train(dataset: &DatasetRecord, frame: &compute::frame::Frame) -> (ModelRecord, WriteBatch) {
+    let options = AutomlOptions::new("label");
+    let mut training = Training::on_dataset(frame, &options, &|| 0.0).unwrap();
+    let run = loop {
+        if let TrainingStep::Finished(run) = training.step(&|| 0.0).unwrap() {
+            break *run;
+        }
+    };
+    plan_train(
+        dataset,
+        TrainInput {
+            model_id: "model-a".into(),
+            artifact_id: "art-model-a".into(),
+            action_id: "act-train-a".into(),
+            name: model_name("", "label", &dataset.name).unwrap(),
+            options,
+            run,
+            inputs: training.inputs().to_vec(),
+            n_train_rows: training.n_train_rows() as u64,
+            n_holdout_rows: training.n_test_rows() as u64,
+            started_at_ms: 1.0,
+            ended_at_ms: 2.0,
+        },
+    )
+}
+
+fn small_table() -> String {
+    let mut csv = String::from("size,colour,label\n");
+    for i in 0..40 {
+        let colour = ["red", "green", "blue"][i % 3];
+        let label = if i < 20 { "low" } else { "high" };
+        csv.push_str(&format!("{i},{colour},{label}\n"));
+    }
+    csv
+}
+
+#[wasm_bindgen_test]
+async fn a_trained_model_is_stored_and_reads_back_until_deleted() {
+    let store = Store::open(&db_name("model")).await.unwrap();
+    let csv = small_table();
+    let dataset = import(&store, "small.csv", csv.as_bytes(), "a").await;
+    let frame = read_csv("small.csv", csv.as_bytes(), CsvOptions::default())
+        .unwrap()
+        .frame;
+    let (model, batch) = train(&dataset, &frame);
+    store.apply(batch).await.unwrap();
+
+    assert_eq!(store.models().await.unwrap(), vec![model.clone()]);
+    assert_eq!(store.model("model-a").await.unwrap(), model);
+    assert_eq!(model.name, "label from small.csv");
+    let file = store.model_file("model-a").await.unwrap();
+    assert_eq!(
+        hash_bytes(file.json.as_bytes()).to_hex(),
+        model.content_hash
+    );
+    let fitted = ModelFile::from_json(&file.json).unwrap();
+    assert_eq!(fitted.metadata.target, "label");
+    let events: Vec<String> = store
+        .audit_log()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(events, ["import", "train"]);
+
+    store.apply(plan_delete_model(&model, 3.0)).await.unwrap();
+    assert!(store.models().await.unwrap().is_empty());
+    let missing = store.model("model-a").await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound);
+    assert_eq!(
+        missing.message,
+        "model model-a no longer exists; it may have been deleted in another tab"
+    );
+    assert_eq!(
+        store.model_file("model-a").await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+    verify_chain(&store.audit_log().await.unwrap()).unwrap();
+    store.delete_database().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_4_database_upgrades_keeping_its_datasets() {
+    use indexed_db_futures::database::Database;
+    use indexed_db_futures::prelude::*;
+    use indexed_db_futures::transaction::TransactionMode;
+    use indexed_db_futures::KeyPath;
+
+    let name = db_name("upgrade");
+    // The stores of version 4, as the build before models made them.
+    let old = Database::open(&name)
+        .with_version(4u32)
+        .with_on_upgrade_needed(|_event, db| {
+            for store in [
+                stores::DATASETS,
+                stores::BLOBS,
+                stores::ARTIFACTS,
+                stores::ACTIONS,
+                stores::EDGES,
+                stores::AUDIT,
+                stores::PROFILES,
+                stores::RECIPES,
+                stores::SAVED_RECIPES,
+            ] {
+                let created = db.create_object_store(store).build()?;
+                if store == stores::DATASETS {
+                    created
+                        .create_index("by_content_hash", KeyPath::One("content_hash"))
+                        .build()?;
+                }
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let dataset: DatasetRecord = serde_json::from_value(serde_json::json!({
+        "schema_version": 1, "dataset_id": "ds-old", "name": "kept", "n_rows": 0,
+        "n_cols": 0, "stored_bytes": 0, "created_at_ms": 1.0, "content_hash": "ab",
+        "columns": [], "rows_per_chunk": 100, "n_chunks": 0,
+        "source": {"file_name": "kept.csv", "size_bytes": 0, "content_hash": "cd"},
+        "artifact_id": "art-old"
+    }))
+    .unwrap();
+    let tx = old
+        .transaction(stores::DATASETS)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .unwrap();
+    let value = js_sys::JSON::parse(&serde_json::to_string(&dataset).unwrap()).unwrap();
+    tx.object_store(stores::DATASETS)
+        .unwrap()
+        .put(value)
+        .with_key("ds-old".to_string())
+        .primitive()
+        .unwrap()
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    old.close();
+
+    let store = Store::open(&name).await.unwrap();
+    assert_eq!(store.datasets().await.unwrap(), vec![dataset]);
+    assert!(store.models().await.unwrap().is_empty());
+    let csv = small_table();
+    let stored = import(&store, "small.csv", csv.as_bytes(), "a").await;
+    let frame = read_csv("small.csv", csv.as_bytes(), CsvOptions::default())
+        .unwrap()
+        .frame;
+    let (model, batch) = train(&stored, &frame);
+    store.apply(batch).await.unwrap();
+    assert_eq!(store.models().await.unwrap(), vec![model]);
     store.delete_database().await.unwrap();
 }

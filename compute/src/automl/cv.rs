@@ -1,5 +1,8 @@
 //! Seeded k-fold splits of a training set, stratified for classes, and the holdout split (the first of five folds).
 
+use super::AutomlOptions;
+use crate::frame::Frame;
+use crate::ml::matrix::{encode_target, take_rows};
 use crate::ml::{MlError, Task, TrainSet};
 use crate::profile::kernels::SplitMix64;
 
@@ -82,6 +85,49 @@ pub fn split(train: &TrainSet, n_folds: Option<usize>, seed: u64) -> Result<Vec<
     }
 }
 
+/// One stored dataset's rows split for a model: fitted (and searched) on `train`,
+/// evaluated on `holdout`.
+#[derive(Clone, Debug)]
+pub struct DatasetSplit {
+    pub train: Frame,
+    pub holdout: Frame,
+    /// The task the whole dataset's target poses (asked for, or detected on every row with
+    /// a target).
+    pub task: Task,
+    /// Rows in neither frame: their target is missing.
+    pub n_rows_without_target: usize,
+}
+
+/// Splits `frame`'s rows with a known `options.target` into training rows and a holdout
+/// of a fifth of them (the [`holdout`] split: shuffled with `options.seed`, stratified for
+/// classes). Rows whose target is missing go to neither. Refuses a missing or empty target
+/// column and a target that cannot be learnt (one class, text asked to be a regression
+/// target) with the messages a search would give.
+pub fn split_dataset(frame: &Frame, options: &AutomlOptions) -> Result<DatasetSplit, MlError> {
+    let column = frame
+        .column(&options.target)
+        .ok_or_else(|| MlError::ColumnNotFound {
+            column: options.target.clone(),
+        })?;
+    if column.null_count() == column.len() {
+        return Err(MlError::InvalidTarget {
+            column: options.target.clone(),
+            reason: "has no values: every row is missing".to_string(),
+        });
+    }
+    let encoded = encode_target(column, options.task)?;
+    let fold = holdout(&encoded.y, encoded.task, options.seed)?;
+    let rows_of = |positions: &[usize]| -> Vec<usize> {
+        positions.iter().map(|&i| encoded.rows[i]).collect()
+    };
+    Ok(DatasetSplit {
+        train: take_rows(frame, &rows_of(&fold.train_rows)),
+        holdout: take_rows(frame, &rows_of(&fold.validation_rows)),
+        task: encoded.task,
+        n_rows_without_target: frame.n_rows() - encoded.rows.len(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +202,96 @@ mod tests {
         .unwrap();
         assert_eq!(fold.validation_rows.len(), 2);
         assert_eq!(fold.train_rows.len(), 8);
+    }
+
+    fn frame(csv: &str) -> Frame {
+        crate::csv::read_csv(
+            "inline.csv",
+            csv.as_bytes(),
+            crate::csv::CsvOptions::default(),
+        )
+        .unwrap()
+        .frame
+    }
+
+    fn texts(frame: &Frame, column: &str) -> Vec<String> {
+        let column = frame.column(column).unwrap();
+        (0..column.len())
+            .map(|row| column.display_value(row).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn a_dataset_splits_stratified_into_training_and_holdout_rows() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/datasets/multiclass/penguins.csv"
+        );
+        let bytes = std::fs::read(path).expect("shared datasets are beside the repo");
+        let penguins = crate::csv::read_csv("penguins.csv", &bytes, Default::default())
+            .unwrap()
+            .frame;
+        let options = AutomlOptions::new("species");
+        let split = split_dataset(&penguins, &options).unwrap();
+        assert_eq!(split.task, Task::Multiclass);
+        assert_eq!(split.train.n_rows() + split.holdout.n_rows(), 344);
+        assert_eq!(split.holdout.n_rows(), 69, "a fifth, rounded up per class");
+        for (species, count) in [("Adelie", 152.0), ("Gentoo", 124.0), ("Chinstrap", 68.0)] {
+            let held = texts(&split.holdout, "species")
+                .iter()
+                .filter(|s| *s == species)
+                .count() as f64;
+            assert!((held - count / 5.0).abs() < 1.0, "{species}: {held}");
+        }
+        // Seeded: the same seed splits the same way, another seed another way.
+        let again = split_dataset(&penguins, &options).unwrap();
+        assert_eq!(again.holdout.content_hash(), split.holdout.content_hash());
+        let other = AutomlOptions {
+            seed: 1,
+            ..options.clone()
+        };
+        let other = split_dataset(&penguins, &other).unwrap();
+        assert_ne!(other.holdout.content_hash(), split.holdout.content_hash());
+    }
+
+    #[test]
+    fn rows_without_a_target_go_to_neither_side() {
+        let mut csv = String::from("x,y\n");
+        for i in 0..23 {
+            let y = match i % 4 {
+                0 => "",
+                1 => "a",
+                _ => "b",
+            };
+            csv.push_str(&format!("{i},{y}\n"));
+        }
+        let split = split_dataset(&frame(&csv), &AutomlOptions::new("y")).unwrap();
+        assert_eq!(split.n_rows_without_target, 6);
+        assert_eq!(split.train.n_rows() + split.holdout.n_rows(), 17);
+        assert!(texts(&split.train, "y").iter().all(|y| !y.is_empty()));
+        assert!(texts(&split.holdout, "y").iter().all(|y| !y.is_empty()));
+        assert_eq!(split.task, Task::Binary);
+    }
+
+    #[test]
+    fn a_dataset_that_cannot_be_split_says_why() {
+        let error = |csv: &str, target: &str| {
+            split_dataset(&frame(csv), &AutomlOptions::new(target))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            error("x,y\n1,\n2,\n", "y"),
+            "target \"y\" has no values: every row is missing"
+        );
+        assert_eq!(error("x,y\n1,2\n", "z"), "column \"z\" not found");
+        assert_eq!(
+            error("x,y\n1,a\n2,a\n3,a\n4,a\n5,a\n6,a\n", "y"),
+            "target \"y\" has a single class; there is nothing to learn"
+        );
+        assert_eq!(
+            error("x,y\n1,a\n2,b\n3,a\n", "y"),
+            "only 3 rows to train on; a holdout split of a fifth of the rows needs at least 5"
+        );
     }
 }

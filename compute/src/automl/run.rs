@@ -5,14 +5,17 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, Float64Array, StringArray};
 use serde::{Deserialize, Serialize};
 
+use super::cv::split_dataset;
 use super::evaluate::{evaluate, feature_matrix};
-use super::search::{search, task_name, SearchOptions};
+use super::inputs::model_inputs;
+use super::search::{task_name, SearchOptions, SearchOutcome, SearchRun, SearchStep};
 use super::{
     default_metric, AutomlOptions, AutomlReport, ColumnCount, ModelSpec, TrainingMetadata,
     AUTOML_SCHEMA_VERSION,
 };
 use crate::frame::{Column, Frame};
-use crate::ml::{train_set, Control, MlError, Model, Progress, Task, TrainSet};
+use crate::ml::{train_set, Control, Metric, MlError, Model, Progress, Task, TrainSet};
+use crate::records::ModelInput;
 use crate::schema::ColumnType;
 
 /// A stored model: the fitted [`Model`] (with its feature spec), the spec it was fitted
@@ -110,7 +113,7 @@ pub fn prepare(
 
 /// Searches for the best model on `train_frame`, refits it on every row and, with
 /// `test_frame`, evaluates it there. `clock` reads seconds (any origin); `progress`
-/// counts jobs and may cancel.
+/// counts jobs and may cancel. A loop over [`Training`].
 pub fn run(
     train_frame: &Frame,
     test_frame: Option<&Frame>,
@@ -118,81 +121,261 @@ pub fn run(
     clock: &dyn Fn() -> f64,
     progress: &mut dyn FnMut(Progress) -> Control,
 ) -> Result<AutomlRun, MlError> {
-    let (train, excluded_columns, mut warnings) = prepare(train_frame, options)?;
-    let task = train.task();
-    let metric = options.metric.unwrap_or_else(|| default_metric(task));
-    let search_options = SearchOptions {
-        build: options.build,
-        metric,
-        seed: options.seed,
-        time_budget_secs: options
-            .time_budget_secs
-            .or_else(|| options.build.default_time_budget_secs()),
-    };
-    let outcome = search(&train, &search_options, clock, progress)?;
-    warnings.extend(outcome.warnings.iter().cloned());
-    let holdout = match test_frame {
-        Some(test) => {
-            let report = evaluate(&outcome.model, &train.y, test, metric, options.seed)?;
-            if report.n_rows_without_target > 0 {
-                warnings.push(format!(
-                    "{} test rows were not scored: their target is missing or a class the training rows never had",
-                    report.n_rows_without_target
-                ));
+    let mut training = Training::new(train_frame, test_frame.cloned(), options, clock)?;
+    loop {
+        match training.step_with(clock, progress)? {
+            TrainingStep::Job {
+                jobs_done,
+                jobs_total,
+            } => {
+                let done = Progress {
+                    fraction_done: jobs_done as f64 / jobs_total as f64,
+                    steps_done: jobs_done,
+                };
+                if progress(done) == Control::Cancel {
+                    return Err(MlError::Cancelled);
+                }
             }
-            warnings.extend(unseen_warnings(&report.unseen_categories, "test"));
-            Some(report)
+            TrainingStep::Refitted => {}
+            TrainingStep::Finished(run) => return Ok(*run),
         }
-        None => None,
-    };
-    let best = outcome.leaderboard[0].clone();
-    let features: Vec<String> = train
-        .spec
-        .features
-        .iter()
-        .map(|feature| feature.name.clone())
-        .collect();
-    let classes = train.spec.target.classes.clone();
-    let report = AutomlReport {
-        schema_version: AUTOML_SCHEMA_VERSION,
-        target: options.target.clone(),
-        task,
-        classes: classes.clone(),
-        metric,
-        build: options.build,
-        validation: outcome.validation,
-        seed: options.seed,
-        n_train_rows: train.y.len(),
-        features: features.clone(),
-        excluded_columns: excluded_columns.clone(),
-        best: best.clone(),
-        leaderboard: outcome.leaderboard,
-        holdout,
-        search_secs: outcome.search_secs,
-        refit_secs: outcome.refit_secs,
-        warnings,
-    };
-    let model_file = ModelFile {
-        schema_version: AUTOML_SCHEMA_VERSION,
-        spec: best.spec,
-        metadata: TrainingMetadata {
-            target: options.target.clone(),
-            task,
-            classes,
-            features,
-            excluded_columns,
+    }
+}
+
+/// What one step of a [`Training`] did.
+#[derive(Clone, Debug)]
+pub enum TrainingStep {
+    /// One fold job of the search ran (counted as [`search`](super::search::search) counts
+    /// them).
+    Job { jobs_done: usize, jobs_total: usize },
+    /// The best candidate was refitted; the evaluation on the test rows comes next.
+    Refitted,
+    /// The run is over.
+    Finished(Box<AutomlRun>),
+}
+
+/// A whole AutoML run that advances one step at a time: the search's fold jobs one by one,
+/// the refit, then the evaluation on the test rows. A browser worker awaits between steps
+/// so that a cancel can arrive; [`run`] is a loop over it and gives the same results.
+#[derive(Clone, Debug)]
+pub struct Training {
+    train: TrainSet,
+    excluded_columns: Vec<String>,
+    warnings: Vec<String>,
+    options: AutomlOptions,
+    metric: Metric,
+    search: SearchRun,
+    test: Option<Frame>,
+    /// The search's outcome, once refitted, waiting for the evaluation.
+    searched: Option<SearchOutcome>,
+    inputs: Vec<ModelInput>,
+}
+
+impl Training {
+    /// Prepares the training set of `train_frame` (see [`prepare`]) and plans the search;
+    /// with `test_frame`, the refitted model is evaluated there at the end.
+    pub fn new(
+        train_frame: &Frame,
+        test_frame: Option<Frame>,
+        options: &AutomlOptions,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<Training, MlError> {
+        let (train, excluded_columns, warnings) = prepare(train_frame, options)?;
+        let metric = options
+            .metric
+            .unwrap_or_else(|| default_metric(train.task()));
+        let search_options = SearchOptions {
             build: options.build,
             metric,
+            seed: options.seed,
+            time_budget_secs: options
+                .time_budget_secs
+                .or_else(|| options.build.default_time_budget_secs()),
+        };
+        let search = SearchRun::new(&train, &search_options, clock)?;
+        let inputs = model_inputs(train_frame, &train.spec);
+        Ok(Training {
+            train,
+            excluded_columns,
+            warnings,
+            options: options.clone(),
+            metric,
+            search,
+            test: test_frame,
+            searched: None,
+            inputs,
+        })
+    }
+
+    /// A run on one stored dataset: its rows split by [`split_dataset`] (a fifth held out,
+    /// seeded, stratified for classes), searched on the training rows and evaluated on the
+    /// holdout. A numeric target the whole dataset makes a regression target stays one
+    /// (fewer training rows could count 20 or fewer distinct values and make it classes);
+    /// classes are counted on the training rows, so a class too rare to reach them leaves
+    /// a warning about unscored holdout rows rather than an error.
+    pub fn on_dataset(
+        frame: &Frame,
+        options: &AutomlOptions,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<Training, MlError> {
+        let split = split_dataset(frame, options)?;
+        let options = AutomlOptions {
+            task: options
+                .task
+                .or((split.task == Task::Regression).then_some(Task::Regression)),
+            ..options.clone()
+        };
+        let mut training = Training::new(&split.train, Some(split.holdout), &options, clock)?;
+        if split.n_rows_without_target > 0 {
+            training.warnings.push(format!(
+                "left out {} rows whose target \"{}\" is missing",
+                split.n_rows_without_target, options.target
+            ));
+        }
+        Ok(training)
+    }
+
+    /// Rows the model is fitted on (training rows with a target).
+    pub fn n_train_rows(&self) -> usize {
+        self.train.y.len()
+    }
+
+    /// Rows the model is evaluated on at the end (none without test rows).
+    pub fn n_test_rows(&self) -> usize {
+        self.test.as_ref().map_or(0, Frame::n_rows)
+    }
+
+    /// The columns a prediction needs, with what a what-if form starts from (from the
+    /// training rows).
+    pub fn inputs(&self) -> &[ModelInput] {
+        &self.inputs
+    }
+
+    /// Steps done and planned so far: the search's fold jobs, the refit, and the
+    /// evaluation when there are test rows.
+    pub fn progress(&self) -> (usize, usize) {
+        let (done, total) = self.search.progress();
+        let evaluation = usize::from(self.test.is_some());
+        (done, total + evaluation)
+    }
+
+    /// What the next step runs, e.g. `gbdt(learning_rate=0.1, …) · fold 2 of 5`, or
+    /// `evaluating on 69 holdout rows`.
+    pub fn stage(&self) -> String {
+        match (&self.searched, &self.test) {
+            (Some(_), Some(test)) => format!("evaluating on {} holdout rows", test.n_rows()),
+            _ => self.search.stage(),
+        }
+    }
+
+    /// Runs the next step (without a refit progress callback).
+    pub fn step(&mut self, clock: &dyn Fn() -> f64) -> Result<TrainingStep, MlError> {
+        self.step_with(clock, &mut |_| Control::Continue)
+    }
+
+    /// [`Training::step`] whose refit reports to `refit_progress` (see
+    /// [`SearchRun::step_with`]). A step after the run finished is a caller's bug.
+    pub fn step_with(
+        &mut self,
+        clock: &dyn Fn() -> f64,
+        refit_progress: &mut dyn FnMut(Progress) -> Control,
+    ) -> Result<TrainingStep, MlError> {
+        if let Some(outcome) = self.searched.take() {
+            return self
+                .finish(outcome)
+                .map(|run| TrainingStep::Finished(Box::new(run)));
+        }
+        match self.search.step_with(&self.train, clock, refit_progress)? {
+            SearchStep::Job {
+                jobs_done,
+                jobs_total,
+            } => Ok(TrainingStep::Job {
+                jobs_done,
+                jobs_total,
+            }),
+            SearchStep::Finished(outcome) if self.test.is_some() => {
+                self.searched = Some(*outcome);
+                Ok(TrainingStep::Refitted)
+            }
+            SearchStep::Finished(outcome) => self
+                .finish(*outcome)
+                .map(|run| TrainingStep::Finished(Box::new(run))),
+        }
+    }
+
+    /// Evaluates the refitted model on the test rows, if any, and writes the report and
+    /// the model file.
+    fn finish(&mut self, outcome: SearchOutcome) -> Result<AutomlRun, MlError> {
+        let options = &self.options;
+        let metric = self.metric;
+        let train = &self.train;
+        let task = train.task();
+        let mut warnings = std::mem::take(&mut self.warnings);
+        warnings.extend(outcome.warnings.iter().cloned());
+        let holdout = match &self.test {
+            Some(test) => {
+                let report = evaluate(&outcome.model, &train.y, test, metric, options.seed)?;
+                if report.n_rows_without_target > 0 {
+                    warnings.push(format!(
+                        "{} test rows were not scored: their target is missing or a class the training rows never had",
+                        report.n_rows_without_target
+                    ));
+                }
+                warnings.extend(unseen_warnings(&report.unseen_categories, "test"));
+                Some(report)
+            }
+            None => None,
+        };
+        let excluded_columns = self.excluded_columns.clone();
+        let best = outcome.leaderboard[0].clone();
+        let features: Vec<String> = train
+            .spec
+            .features
+            .iter()
+            .map(|feature| feature.name.clone())
+            .collect();
+        let classes = train.spec.target.classes.clone();
+        let report = AutomlReport {
+            schema_version: AUTOML_SCHEMA_VERSION,
+            target: options.target.clone(),
+            task,
+            classes: classes.clone(),
+            metric,
+            build: options.build,
             validation: outcome.validation,
             seed: options.seed,
             n_train_rows: train.y.len(),
-            cv_mean: best.cv_mean,
-            cv_std: best.cv_std,
-            trained_with: format!("studio {}", env!("CARGO_PKG_VERSION")),
-        },
-        model: outcome.model,
-    };
-    Ok(AutomlRun { report, model_file })
+            features: features.clone(),
+            excluded_columns: excluded_columns.clone(),
+            best: best.clone(),
+            leaderboard: outcome.leaderboard,
+            holdout,
+            search_secs: outcome.search_secs,
+            refit_secs: outcome.refit_secs,
+            warnings,
+        };
+        let model_file = ModelFile {
+            schema_version: AUTOML_SCHEMA_VERSION,
+            spec: best.spec,
+            metadata: TrainingMetadata {
+                target: options.target.clone(),
+                task,
+                classes,
+                features,
+                excluded_columns,
+                build: options.build,
+                metric,
+                validation: outcome.validation,
+                seed: options.seed,
+                n_train_rows: train.y.len(),
+                cv_mean: best.cv_mean,
+                cv_std: best.cv_std,
+                trained_with: format!("studio {}", env!("CARGO_PKG_VERSION")),
+            },
+            model: outcome.model,
+        };
+        Ok(AutomlRun { report, model_file })
+    }
 }
 
 /// Warnings about categories a model never saw, one per column, naming where.

@@ -312,134 +312,325 @@ pub fn n_folds(build: Build) -> Option<usize> {
     }
 }
 
+/// Where a [`SearchRun`] is: the job its next step runs, or what comes after the jobs.
+#[derive(Clone, Debug)]
+enum Phase {
+    /// Fold `fold` of candidate `candidate` runs next (the budget is checked before it).
+    Fold { candidate: usize, fold: usize },
+    /// Fold `fold` of the ensemble (the last candidate) runs next.
+    EnsembleFold { fold: usize },
+    /// The best candidate is refitted next.
+    Refit,
+    /// The outcome has been handed out.
+    Done,
+}
+
+/// What one step of a [`SearchRun`] did.
+#[derive(Clone, Debug)]
+pub enum SearchStep {
+    /// One fold job ran: jobs done and jobs planned so far (an ensemble's jobs join the
+    /// plan when it is chosen), the counts `search` reports as its [`Progress`].
+    Job { jobs_done: usize, jobs_total: usize },
+    /// The best candidate was refitted on every row: the search is over.
+    Finished(Box<SearchOutcome>),
+}
+
+/// A search that runs one job per [`SearchRun::step`], so that a caller without threads (a
+/// browser worker) can let other messages in (a cancel) between jobs. [`search`] is a loop
+/// over it; both give the same results.
+#[derive(Clone, Debug)]
+pub struct SearchRun {
+    options: SearchOptions,
+    task: Task,
+    started: f64,
+    folds: Vec<Fold>,
+    specs: Vec<ModelSpec>,
+    /// Candidates before an ensemble was added.
+    n_candidates: usize,
+    n_jobs: usize,
+    results: Vec<FoldResult>,
+    skipped: usize,
+    phase: Phase,
+}
+
+impl SearchRun {
+    /// Plans the search of `train`: checks the metric, splits the folds (seeded) and lists
+    /// the candidates. `clock` reads seconds; the time budget counts from here.
+    pub fn new(
+        train: &TrainSet,
+        options: &SearchOptions,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<SearchRun, MlError> {
+        let task = train.task();
+        if !metric_applies(options.metric, task) {
+            return Err(MlError::MetricMismatch {
+                metric: metric_name(options.metric).to_string(),
+                task: task_name(task).to_string(),
+            });
+        }
+        let started = clock();
+        let folds = split(train, n_folds(options.build), options.seed)?;
+        let mut specs = candidates(options.build, task);
+        if train.x.n_rows() > KNN_MAX_ROWS {
+            specs.retain(|spec| !matches!(spec, ModelSpec::Knn(_)));
+        }
+        let n_jobs = specs.len() * folds.len();
+        Ok(SearchRun {
+            options: options.clone(),
+            task,
+            started,
+            n_candidates: specs.len(),
+            results: Vec::with_capacity(n_jobs),
+            folds,
+            specs,
+            n_jobs,
+            skipped: 0,
+            // The first candidate always runs whole, so there is nothing to check yet.
+            phase: Phase::Fold {
+                candidate: 0,
+                fold: 0,
+            },
+        })
+    }
+
+    /// Steps done (fold jobs, and the refit as one more) and planned so far.
+    pub fn progress(&self) -> (usize, usize) {
+        let refitted = usize::from(matches!(self.phase, Phase::Done));
+        (self.results.len() + refitted, self.n_jobs + 1)
+    }
+
+    /// What the next step runs, e.g. `gbdt(learning_rate=0.1, …) · fold 2 of 5`.
+    pub fn stage(&self) -> String {
+        let fold_text = |fold: usize| {
+            if self.folds.len() == 1 {
+                "validation split".to_string()
+            } else {
+                format!("fold {} of {}", fold + 1, self.folds.len())
+            }
+        };
+        match self.phase {
+            Phase::Fold { candidate, fold } => {
+                format!("{} · {}", self.specs[candidate].label(), fold_text(fold))
+            }
+            Phase::EnsembleFold { fold } => format!(
+                "{} · {}",
+                self.specs[self.specs.len() - 1].label(),
+                fold_text(fold)
+            ),
+            Phase::Refit => {
+                let board = leaderboard(&self.specs, self.task, &self.results, self.folds.len());
+                format!("refitting {} on every training row", board[0].label)
+            }
+            Phase::Done => "search finished".to_string(),
+        }
+    }
+
+    /// Runs the next fold job, or the final refit (without a refit progress callback).
+    pub fn step(
+        &mut self,
+        train: &TrainSet,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<SearchStep, MlError> {
+        self.step_with(train, clock, &mut |_| Control::Continue)
+    }
+
+    /// [`SearchRun::step`] whose refit reports to `refit_progress` (as the last job done)
+    /// and may be cancelled by it. A step after the search finished is a caller's bug.
+    pub fn step_with(
+        &mut self,
+        train: &TrainSet,
+        clock: &dyn Fn() -> f64,
+        refit_progress: &mut dyn FnMut(Progress) -> Control,
+    ) -> Result<SearchStep, MlError> {
+        match self.phase {
+            Phase::Fold { candidate, fold } => {
+                self.run_job(train, candidate, fold, clock);
+                let step = self.job_step();
+                self.advance_candidates(candidate, fold + 1, clock);
+                Ok(step)
+            }
+            Phase::EnsembleFold { fold } => {
+                self.run_job(train, self.specs.len() - 1, fold, clock);
+                let step = self.job_step();
+                self.phase = if fold + 1 < self.folds.len() {
+                    Phase::EnsembleFold { fold: fold + 1 }
+                } else {
+                    Phase::Refit
+                };
+                Ok(step)
+            }
+            Phase::Refit => {
+                let outcome = self.refit(train, clock, refit_progress)?;
+                self.phase = Phase::Done;
+                Ok(SearchStep::Finished(Box::new(outcome)))
+            }
+            Phase::Done => panic!("SearchRun::step after the search finished"),
+        }
+    }
+
+    fn run_job(
+        &mut self,
+        train: &TrainSet,
+        candidate: usize,
+        fold: usize,
+        clock: &dyn Fn() -> f64,
+    ) {
+        let job = FoldJob {
+            candidate,
+            spec: self.specs[candidate].clone(),
+            fold: self.folds[fold].index,
+            metric: self.options.metric,
+            seed: self.options.seed,
+        };
+        self.results
+            .push(run_fold(train, &job, &self.folds[fold], clock));
+    }
+
+    fn job_step(&self) -> SearchStep {
+        SearchStep::Job {
+            jobs_done: self.results.len(),
+            jobs_total: self.n_jobs,
+        }
+    }
+
+    fn out_of_time(&self, clock: &dyn Fn() -> f64) -> bool {
+        self.options
+            .time_budget_secs
+            .is_some_and(|budget| clock() - self.started > budget)
+    }
+
+    /// Moves to the next job from fold `fold` of `candidate`: the time budget is checked
+    /// before every fold of every candidate but the first (so one slow candidate overruns
+    /// the budget by one fold's fit at most, and a candidate cut short ranks as skipped),
+    /// and on entering each later candidate as well; after the candidates come the
+    /// ensemble's folds, then the refit.
+    fn advance_candidates(
+        &mut self,
+        mut candidate: usize,
+        mut fold: usize,
+        clock: &dyn Fn() -> f64,
+    ) {
+        loop {
+            if fold == self.folds.len() {
+                candidate += 1;
+                fold = 0;
+                if candidate == self.n_candidates {
+                    self.plan_ensemble(clock);
+                    return;
+                }
+                if self.out_of_time(clock) {
+                    self.skipped += 1;
+                    fold = self.folds.len();
+                    continue;
+                }
+            }
+            if candidate > 0 && self.out_of_time(clock) {
+                self.skipped += 1;
+                fold = self.folds.len();
+                continue;
+            }
+            self.phase = Phase::Fold { candidate, fold };
+            return;
+        }
+    }
+
+    /// Standard builds end with a soft-voting ensemble of the best of each algorithm,
+    /// cross-validated on the same folds like any candidate (Autopilot ensembles too).
+    fn plan_ensemble(&mut self, clock: &dyn Fn() -> f64) {
+        self.phase = Phase::Refit;
+        if self.options.build == Build::Standard && !self.out_of_time(clock) {
+            let board = leaderboard(&self.specs, self.task, &self.results, self.folds.len());
+            if let Some(ensemble) = ensemble_of_best(&board) {
+                self.specs.push(ensemble);
+                self.n_jobs += self.folds.len();
+                self.phase = Phase::EnsembleFold { fold: 0 };
+            }
+        }
+    }
+
+    fn refit(
+        &mut self,
+        train: &TrainSet,
+        clock: &dyn Fn() -> f64,
+        refit_progress: &mut dyn FnMut(Progress) -> Control,
+    ) -> Result<SearchOutcome, MlError> {
+        let board = leaderboard(&self.specs, self.task, &self.results, self.folds.len());
+        let search_secs = clock() - self.started;
+        let best = &board[0];
+        if best.rank.is_none() {
+            let message = board
+                .iter()
+                .find_map(|row| match &row.status {
+                    CandidateStatus::Failed { message } => Some(message.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "no candidate ran".to_string());
+            return Err(MlError::AllCandidatesFailed { message });
+        }
+        let refit_started = clock();
+        // The refit reports as the last job done, so steps keep counting jobs.
+        let jobs_done = Progress {
+            fraction_done: self.results.len() as f64 / self.n_jobs as f64,
+            steps_done: self.results.len(),
+        };
+        let model = best
+            .spec
+            .fit(train, self.options.seed, &mut |_| refit_progress(jobs_done))?;
+        let refit_secs = clock() - refit_started;
+        let mut warnings = Vec::new();
+        if self.skipped > 0 {
+            warnings.push(format!(
+                "the time budget of {} s ran out: {} of {} candidates were not tried or not finished",
+                self.options.time_budget_secs.unwrap_or_default(),
+                self.skipped,
+                self.specs.len()
+            ));
+        }
+        Ok(SearchOutcome {
+            validation: match n_folds(self.options.build) {
+                Some(n_folds) => Validation::CrossValidation { n_folds },
+                None => Validation::Holdout {
+                    fraction: HOLDOUT_FRACTION,
+                },
+            },
+            leaderboard: board,
+            model,
+            search_secs,
+            refit_secs,
+            warnings,
+        })
+    }
+}
+
 /// Runs every job of `candidates(options.build, …)` in turn, stops launching jobs once
 /// `options.time_budget_secs` have passed (the first candidate always runs whole), and
 /// refits the best on every row of `train`. `progress` hears after every job (steps are
 /// jobs done) and during the refit; `Control::Cancel` stops the search with `Cancelled`.
+/// A loop over [`SearchRun`].
 pub fn search(
     train: &TrainSet,
     options: &SearchOptions,
     clock: &dyn Fn() -> f64,
     progress: &mut dyn FnMut(Progress) -> Control,
 ) -> Result<SearchOutcome, MlError> {
-    let task = train.task();
-    if !metric_applies(options.metric, task) {
-        return Err(MlError::MetricMismatch {
-            metric: metric_name(options.metric).to_string(),
-            task: task_name(task).to_string(),
-        });
-    }
-    let started = clock();
-    let n_folds = n_folds(options.build);
-    let folds = split(train, n_folds, options.seed)?;
-    let mut specs = candidates(options.build, task);
-    if train.x.n_rows() > KNN_MAX_ROWS {
-        specs.retain(|spec| !matches!(spec, ModelSpec::Knn(_)));
-    }
-    let mut n_jobs = specs.len() * folds.len();
-    let mut results = Vec::with_capacity(n_jobs);
-    let mut skipped = 0;
-    let out_of_time = || {
-        options
-            .time_budget_secs
-            .is_some_and(|budget| clock() - started > budget)
-    };
-    // One fold job, then progress (steps are jobs done) and the caller's chance to cancel.
-    let mut run_job = |candidate: usize,
-                       spec: &ModelSpec,
-                       fold: &Fold,
-                       results: &mut Vec<FoldResult>,
-                       n_jobs: usize|
-     -> Result<(), MlError> {
-        let job = FoldJob {
-            candidate,
-            spec: spec.clone(),
-            fold: fold.index,
-            metric: options.metric,
-            seed: options.seed,
-        };
-        results.push(run_fold(train, &job, fold, clock));
-        let done = Progress {
-            fraction_done: results.len() as f64 / n_jobs as f64,
-            steps_done: results.len(),
-        };
-        match progress(done) {
-            Control::Cancel => Err(MlError::Cancelled),
-            Control::Continue => Ok(()),
-        }
-    };
-    for (candidate, spec) in specs.iter().enumerate() {
-        // Checked before every fold, so one slow candidate overruns the budget by one
-        // fold's fit at most; a candidate cut short ranks as skipped.
-        if candidate > 0 && out_of_time() {
-            skipped += 1;
-            continue;
-        }
-        for fold in &folds {
-            if candidate > 0 && out_of_time() {
-                skipped += 1;
-                break;
+    let mut run = SearchRun::new(train, options, clock)?;
+    loop {
+        match run.step_with(train, clock, progress)? {
+            SearchStep::Job {
+                jobs_done,
+                jobs_total,
+            } => {
+                let done = Progress {
+                    fraction_done: jobs_done as f64 / jobs_total as f64,
+                    steps_done: jobs_done,
+                };
+                if progress(done) == Control::Cancel {
+                    return Err(MlError::Cancelled);
+                }
             }
-            run_job(candidate, spec, fold, &mut results, n_jobs)?;
+            SearchStep::Finished(outcome) => return Ok(*outcome),
         }
     }
-    // Standard builds end with a soft-voting ensemble of the best of each algorithm,
-    // cross-validated on the same folds like any candidate (Autopilot ensembles too).
-    if options.build == Build::Standard && !out_of_time() {
-        let board = leaderboard(&specs, task, &results, folds.len());
-        if let Some(ensemble) = ensemble_of_best(&board) {
-            let candidate = specs.len();
-            specs.push(ensemble);
-            n_jobs += folds.len();
-            for fold in &folds {
-                run_job(candidate, &specs[candidate], fold, &mut results, n_jobs)?;
-            }
-        }
-    }
-    let board = leaderboard(&specs, task, &results, folds.len());
-    let search_secs = clock() - started;
-    let best = &board[0];
-    if best.rank.is_none() {
-        let message = board
-            .iter()
-            .find_map(|row| match &row.status {
-                CandidateStatus::Failed { message } => Some(message.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "no candidate ran".to_string());
-        return Err(MlError::AllCandidatesFailed { message });
-    }
-    let refit_started = clock();
-    // The refit reports as the last job done, so steps keep counting jobs.
-    let jobs_done = Progress {
-        fraction_done: results.len() as f64 / n_jobs as f64,
-        steps_done: results.len(),
-    };
-    let model = best
-        .spec
-        .fit(train, options.seed, &mut |_| progress(jobs_done))?;
-    let refit_secs = clock() - refit_started;
-    let mut warnings = Vec::new();
-    if skipped > 0 {
-        warnings.push(format!(
-            "the time budget of {} s ran out: {skipped} of {} candidates were not tried or not finished",
-            options.time_budget_secs.unwrap_or_default(),
-            specs.len()
-        ));
-    }
-    Ok(SearchOutcome {
-        validation: match n_folds {
-            Some(n_folds) => Validation::CrossValidation { n_folds },
-            None => Validation::Holdout {
-                fraction: HOLDOUT_FRACTION,
-            },
-        },
-        leaderboard: board,
-        model,
-        search_secs,
-        refit_secs,
-        warnings,
-    })
 }
 
 /// scikit-learn's scorer name.
@@ -705,5 +896,59 @@ mod tests {
             error.to_string(),
             "metric r2 does not apply to a binary task"
         );
+    }
+
+    #[test]
+    fn stepping_a_search_gives_what_search_gives() {
+        for (task, build) in [
+            (Task::Binary, Build::Standard),
+            (Task::Regression, Build::Quick),
+        ] {
+            let train = toy_train(task);
+            let options = SearchOptions {
+                build,
+                metric: crate::automl::default_metric(task),
+                seed: 2,
+                time_budget_secs: None,
+            };
+            let whole = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
+            let mut run = SearchRun::new(&train, &options, &|| 0.0).unwrap();
+            let mut stages = vec![run.stage()];
+            let mut last_done = 0;
+            let stepped = loop {
+                match run.step(&train, &|| 0.0).unwrap() {
+                    SearchStep::Job { jobs_done, .. } => {
+                        assert_eq!(jobs_done, last_done + 1, "one job per step");
+                        last_done = jobs_done;
+                        let (done, total) = run.progress();
+                        assert_eq!(done, jobs_done);
+                        assert!(done < total, "the refit is still to come");
+                        stages.push(run.stage());
+                    }
+                    SearchStep::Finished(outcome) => break *outcome,
+                }
+            };
+            let (done, total) = run.progress();
+            assert_eq!(done, total, "{task:?}");
+            assert_eq!(stepped.leaderboard, whole.leaderboard);
+            assert_eq!(stepped.model, whole.model);
+            let gbdt = "gbdt(learning_rate=0.1, max_leaf_nodes=31, l2_regularization=0)";
+            if build == Build::Standard {
+                assert_eq!(stages[0], format!("{gbdt} · fold 1 of 5"));
+                assert_eq!(stages[1], format!("{gbdt} · fold 2 of 5"));
+                assert!(
+                    stages.iter().any(|s| s.starts_with("ensemble(")),
+                    "{stages:?}"
+                );
+            } else {
+                assert_eq!(stages[0], format!("{gbdt} · validation split"));
+                assert_eq!(stages.len(), 5, "four jobs, then the refit");
+            }
+            let best = &whole.leaderboard[0].label;
+            assert_eq!(
+                stages.last().unwrap(),
+                &format!("refitting {best} on every training row")
+            );
+        }
     }
 }

@@ -563,15 +563,17 @@ fn encode_feature(
     }
 }
 
-struct EncodedTarget {
+/// A target column as a fit sees it: the rows that have a value, and those values (or class
+/// indices), with the task.
+pub(crate) struct EncodedTarget {
     /// Rows of the frame with a target, ascending.
-    rows: Vec<usize>,
-    y: Vec<f64>,
-    task: Task,
-    classes: Vec<String>,
+    pub(crate) rows: Vec<usize>,
+    pub(crate) y: Vec<f64>,
+    pub(crate) task: Task,
+    pub(crate) classes: Vec<String>,
 }
 
-fn encode_target(column: &Column, task: Option<Task>) -> Result<EncodedTarget, MlError> {
+pub(crate) fn encode_target(column: &Column, task: Option<Task>) -> Result<EncodedTarget, MlError> {
     let name = column.name().to_string();
     let invalid = |reason: &str| MlError::InvalidTarget {
         column: name.clone(),

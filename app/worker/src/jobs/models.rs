@@ -1,0 +1,293 @@
+//! The model jobs: train (AutoML on a stored dataset, one fold job per step with a chance to cancel between), list, read, delete, predict one row or a CSV file, export and import.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use compute::automl::inputs::{missing_features, one_prediction, one_row, with_predictions};
+use compute::automl::run::{predict, unseen_warnings, ModelFile, Training, TrainingStep};
+use compute::automl::AutomlOptions;
+use compute::lineage::{
+    export_model, make_id, model_name, plan_delete_model, plan_import_model, plan_predict,
+    plan_train, ImportModelInput, PredictInput, TrainInput,
+};
+use compute::ml::MlError;
+use compute::protocol::{ErrorKind, JobError, ModelSummary, Progress, Reply, RequestId};
+use compute::records::{ModelRecord, SourceFile};
+
+use super::{
+    entropy, let_messages_in, load_frame, now_ms, read_csv_file, read_slice, Context, Finished,
+};
+use crate::store::Store;
+
+fn bad_input(error: impl std::fmt::Display) -> JobError {
+    JobError::new(ErrorKind::BadInput, error.to_string())
+}
+
+/// The engine's errors are about the user's data (a one-class target, a missing column…),
+/// except a cancel.
+fn ml_error(error: MlError) -> JobError {
+    match error {
+        MlError::Cancelled => JobError::cancelled(),
+        error => bad_input(error),
+    }
+}
+
+fn seconds() -> f64 {
+    now_ms() / 1000.0
+}
+
+pub(super) async fn train_model(
+    ctx: &Context,
+    request_id: RequestId,
+    dataset_id: &str,
+    name: &str,
+    options: AutomlOptions,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let dataset = store.dataset(dataset_id).await?;
+    // Checked before any work: a name too long should not cost a training.
+    let name = model_name(name, &options.target, &dataset.name).map_err(bad_input)?;
+    let started_at_ms = now_ms();
+    let frame = load_frame(ctx, &store, request_id, &dataset, progress).await?;
+    let mut training = Training::on_dataset(&frame, &options, &seconds).map_err(ml_error)?;
+    // The training keeps only what it fits and evaluates on.
+    drop(frame);
+    let report = |training: &Training| {
+        let (done, total) = training.progress();
+        progress(Progress {
+            stage: training.stage(),
+            done: done as u64,
+            total: total as u64,
+        });
+    };
+    report(&training);
+    let run = loop {
+        // A wasm worker hears no message while a step runs: every step (one fold job, the
+        // refit, the evaluation) ends with a chance for a Cancel to arrive.
+        let_messages_in().await;
+        ctx.check_cancelled(request_id)?;
+        match training.step(&seconds).map_err(ml_error)? {
+            TrainingStep::Finished(run) => break *run,
+            TrainingStep::Job { .. } | TrainingStep::Refitted => report(&training),
+        }
+    };
+    let (record, batch) = plan_train(
+        &dataset,
+        TrainInput {
+            model_id: make_id("model", &entropy()),
+            artifact_id: make_id("art", &entropy()),
+            action_id: make_id("act", &entropy()),
+            name,
+            options,
+            run,
+            inputs: training.inputs().to_vec(),
+            n_train_rows: training.n_train_rows() as u64,
+            n_holdout_rows: training.n_test_rows() as u64,
+            started_at_ms,
+            ended_at_ms: now_ms(),
+        },
+    );
+    ctx.commit(&store, request_id, batch).await?;
+    Ok(Reply::Model {
+        model: Box::new(record),
+    })
+}
+
+pub(super) async fn list_models(ctx: &Context) -> Result<Reply, JobError> {
+    let models = ctx.store().await?.models().await?;
+    Ok(Reply::Models {
+        models: models.iter().map(ModelSummary::of).collect(),
+    })
+}
+
+pub(super) async fn get_model(ctx: &Context, model_id: &str) -> Result<Reply, JobError> {
+    Ok(Reply::Model {
+        model: Box::new(ctx.store().await?.model(model_id).await?),
+    })
+}
+
+pub(super) async fn delete_model(ctx: &Context, model_id: &str) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let model = store.model(model_id).await?;
+    store.apply(plan_delete_model(&model, now_ms())).await?;
+    Ok(Reply::ModelDeleted {
+        model_id: model_id.to_string(),
+    })
+}
+
+/// The fitted model of `record`, decoded once per content: a what-if form predicts again
+/// on every edit.
+async fn fitted_model(
+    ctx: &Context,
+    store: &Store,
+    record: &ModelRecord,
+) -> Result<Rc<ModelFile>, JobError> {
+    let cached = ctx
+        .model_cache
+        .borrow()
+        .as_ref()
+        .filter(|(content_hash, _)| *content_hash == record.content_hash)
+        .map(|(_, model)| model.clone());
+    if let Some(model) = cached {
+        return Ok(model);
+    }
+    let file = store.model_file(&record.model_id).await?;
+    let model = Rc::new(ModelFile::from_json(&file.json).map_err(|reason| {
+        JobError::new(
+            ErrorKind::Storage,
+            format!(
+                "the stored model \"{}\" cannot be read: {reason}",
+                record.name
+            ),
+        )
+    })?);
+    *ctx.model_cache.borrow_mut() = Some((record.content_hash.clone(), model.clone()));
+    Ok(model)
+}
+
+pub(super) async fn predict_one(
+    ctx: &Context,
+    model_id: &str,
+    values: BTreeMap<String, Option<String>>,
+) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let record = store.model(model_id).await?;
+    let model = fitted_model(ctx, &store, &record).await?;
+    let (row, warnings) = one_row(&record.inputs, &values).map_err(bad_input)?;
+    let predictions = predict(&model.model, &row).map_err(ml_error)?;
+    Ok(Reply::Prediction {
+        model_id: model_id.to_string(),
+        prediction: one_prediction(&predictions, &record.inputs, &values, warnings),
+    })
+}
+
+pub(super) async fn predict_csv(
+    ctx: &Context,
+    request_id: RequestId,
+    model_id: &str,
+    file_name: &str,
+    attachment: Option<web_sys::Blob>,
+    progress: &dyn Fn(Progress),
+) -> Result<Finished, JobError> {
+    let blob = attachment.ok_or_else(|| {
+        JobError::new(ErrorKind::Protocol, "a prediction arrived without its file")
+    })?;
+    let store = ctx.store().await?;
+    let record = store.model(model_id).await?;
+    let model = fitted_model(ctx, &store, &record).await?;
+    let started_at_ms = now_ms();
+    let (imported, source) = read_csv_file(ctx, request_id, file_name, &blob, progress).await?;
+    let frame = imported.frame;
+    let missing = missing_features(model.model.spec(), &frame);
+    if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|name| format!("\"{name}\"")).collect();
+        return Err(bad_input(format!(
+            "{file_name} lacks {} the model needs: {}",
+            if missing.len() == 1 {
+                "a column"
+            } else {
+                "columns"
+            },
+            names.join(", ")
+        )));
+    }
+    progress(Progress {
+        stage: "predicting".into(),
+        done: 0,
+        total: 1,
+    });
+    let predictions = predict(&model.model, &frame).map_err(ml_error)?;
+    let out = with_predictions(&frame, &predictions);
+    drop(frame);
+    let bytes = compute::export::write_csv(&out);
+    let stem = std::path::Path::new(file_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("predictions");
+    let output_file_name = format!("{stem}-predictions.csv");
+    let mut warnings = imported.warnings;
+    warnings.extend(unseen_warnings(&predictions.unseen_categories, file_name));
+    let n_rows = out.n_rows() as u64;
+    let batch = plan_predict(
+        &record,
+        PredictInput {
+            source_artifact_id: make_id("art", &entropy()),
+            batch_artifact_id: make_id("art", &entropy()),
+            action_id: make_id("act", &entropy()),
+            source,
+            output_file_name: output_file_name.clone(),
+            output_hash: blake3::hash(&bytes).to_hex().to_string(),
+            n_rows,
+            started_at_ms,
+            ended_at_ms: now_ms(),
+        },
+    );
+    ctx.commit(&store, request_id, batch).await?;
+    Ok(Finished {
+        reply: Reply::PredictedCsv {
+            model_id: model_id.to_string(),
+            file_name: output_file_name,
+            n_rows,
+            size_bytes: bytes.len() as u64,
+            warnings,
+        },
+        bytes: Some(bytes),
+    })
+}
+
+pub(super) async fn export(ctx: &Context, model_id: &str) -> Result<Finished, JobError> {
+    let store = ctx.store().await?;
+    let record = store.model(model_id).await?;
+    let file = store.model_file(model_id).await?;
+    let bytes = export_model(&record, &file);
+    Ok(Finished {
+        reply: Reply::ExportedModel {
+            model_id: model_id.to_string(),
+            file_name: format!("{}.model.json", record.name),
+            size_bytes: bytes.len() as u64,
+        },
+        bytes: Some(bytes),
+    })
+}
+
+pub(super) async fn import(
+    ctx: &Context,
+    request_id: RequestId,
+    file_name: &str,
+    attachment: Option<web_sys::Blob>,
+) -> Result<Reply, JobError> {
+    let blob = attachment.ok_or_else(|| {
+        JobError::new(
+            ErrorKind::Protocol,
+            "a model import arrived without its file",
+        )
+    })?;
+    let size_bytes = blob.size() as u64;
+    let bytes = read_slice(&blob, 0, size_bytes).await?;
+    let content_hash = blake3::hash(&bytes).to_hex().to_string();
+    let text = String::from_utf8(bytes).map_err(|_| {
+        bad_input(format!(
+            "{file_name} is not an exported model file: it is not text"
+        ))
+    })?;
+    let (record, batch) = plan_import_model(ImportModelInput {
+        model_id: make_id("model", &entropy()),
+        artifact_id: make_id("art", &entropy()),
+        source_artifact_id: make_id("art", &entropy()),
+        action_id: make_id("act", &entropy()),
+        source: SourceFile {
+            file_name: file_name.to_string(),
+            size_bytes,
+            content_hash,
+        },
+        text,
+        at_ms: now_ms(),
+    })
+    .map_err(bad_input)?;
+    ctx.commit(&*ctx.store().await?, request_id, batch).await?;
+    Ok(Reply::Model {
+        model: Box::new(record),
+    })
+}
