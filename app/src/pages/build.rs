@@ -324,11 +324,15 @@ fn TrainForm(state: BuildState) -> impl IntoView {
                 return;
             }
             match result {
-                Ok(Reply::Profile { profile: record, .. }) => {
+                Ok(Reply::Profile {
+                    profile: record, ..
+                }) => {
                     excluded.set(id_like_columns(&record));
                     profile.set(ProfileState::Ready(record));
                 }
-                Ok(other) => profile.set(ProfileState::Failed(format!("unexpected reply: {other:?}"))),
+                Ok(other) => {
+                    profile.set(ProfileState::Failed(format!("unexpected reply: {other:?}")))
+                }
                 Err(error) => profile.set(ProfileState::Failed(format::error(&error))),
             }
         });

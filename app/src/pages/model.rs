@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use compute::automl::{CandidateStatus, ClassCurves, EvaluationDetail, EvaluationReport, Validation};
+use compute::automl::{
+    CandidateStatus, ClassCurves, EvaluationDetail, EvaluationReport, Validation,
+};
 use compute::ml::{ClassificationScores, RegressionScores};
 use compute::profile::PairSample;
 use compute::protocol::{ErrorKind, OnePrediction, Reply, Request, RequestId};
@@ -46,9 +48,12 @@ pub fn ModelView(model_id: String, on_deleted: Callback<()>) -> impl IntoView {
     move || match loaded.get() {
         Loaded::Loading => view! { <p class="hint">"Loading the model…"</p> }.into_any(),
         Loaded::Failed(message) => {
-            view! { <p class="error" role="alert" data-testid="model-error">{message}</p> }.into_any()
+            view! { <p class="error" role="alert" data-testid="model-error">{message}</p> }
+                .into_any()
         }
-        Loaded::Ready(model) => view! { <ModelPanel model=*model on_deleted=on_deleted /> }.into_any(),
+        Loaded::Ready(model) => {
+            view! { <ModelPanel model=*model on_deleted=on_deleted /> }.into_any()
+        }
     }
 }
 
@@ -66,7 +71,7 @@ fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
         ModelOrigin::Imported { file_name } => format!(" Imported from {file_name}."),
     };
     let summary = format!(
-        "{} of \"{}\" from {} · trained on {} rows of {} ({} held out for evaluation) · {:?} build, candidates ranked by {} on {validation} · seed {} · {:.1} s.{origin}",
+        "{} of \"{}\" by {} · trained on {} rows of {} ({} held out for evaluation) · {:?} build, candidates ranked by {} on {validation} · seed {} · {:.1} s.{origin}",
         task_label(report.task),
         report.target,
         report.best.label,
@@ -80,12 +85,8 @@ fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
     )
     .replace("Quick build", "quick build")
     .replace("Standard build", "standard build");
-    let excluded = (!report.excluded_columns.is_empty()).then(|| {
-        format!(
-            "Columns left out: {}.",
-            report.excluded_columns.join(", ")
-        )
-    });
+    let excluded = (!report.excluded_columns.is_empty())
+        .then(|| format!("Columns left out: {}.", report.excluded_columns.join(", ")));
     let warnings = report.warnings.clone();
     let holdout = report.holdout.clone();
     let leaderboard = report.leaderboard.clone();
@@ -198,10 +199,12 @@ fn optional_cell(value: Option<f64>) -> String {
 #[component]
 fn Evaluation(report: EvaluationReport) -> impl IntoView {
     let rows: Vec<(&'static str, String, String)> = match &report.detail {
-        EvaluationDetail::Regression { scores, baseline, .. } => regression_rows(scores, baseline),
-        EvaluationDetail::Classification { scores, baseline, .. } => {
-            classification_rows(scores, baseline)
-        }
+        EvaluationDetail::Regression {
+            scores, baseline, ..
+        } => regression_rows(scores, baseline),
+        EvaluationDetail::Classification {
+            scores, baseline, ..
+        } => classification_rows(scores, baseline),
     };
     let headline = format!(
         "{} on {} held-out rows: {} (dummy baseline {}).",
@@ -214,7 +217,12 @@ fn Evaluation(report: EvaluationReport) -> impl IntoView {
         EvaluationDetail::Regression { points, .. } => {
             view! { <RegressionCharts points=points /> }.into_any()
         }
-        EvaluationDetail::Classification { classes, scores, curves, .. } => view! {
+        EvaluationDetail::Classification {
+            classes,
+            scores,
+            curves,
+            ..
+        } => view! {
             <ConfusionMatrix classes=classes matrix=scores.confusion_matrix />
             <Curves curves=curves />
         }
@@ -257,7 +265,11 @@ fn regression_rows(
         ("r2", score_cell(ours.r2), score_cell(baseline.r2)),
         ("rmse", score_cell(ours.rmse), score_cell(baseline.rmse)),
         ("mae", score_cell(ours.mae), score_cell(baseline.mae)),
-        ("mape", optional_cell(ours.mape), optional_cell(baseline.mape)),
+        (
+            "mape",
+            optional_cell(ours.mape),
+            optional_cell(baseline.mape),
+        ),
     ]
 }
 
@@ -465,7 +477,10 @@ fn ColumnImpact(impact: Vec<compute::automl::ColumnImpact>, metric: &'static str
 }
 
 #[component]
-fn Leaderboard(rows: Vec<compute::automl::LeaderboardRow>, metric: compute::ml::Metric) -> impl IntoView {
+fn Leaderboard(
+    rows: Vec<compute::automl::LeaderboardRow>,
+    metric: compute::ml::Metric,
+) -> impl IntoView {
     view! {
         <section class="leaderboard-section">
             <h3>"Leaderboard"</h3>
@@ -608,11 +623,19 @@ fn PredictionView(prediction: OnePrediction) -> impl IntoView {
 }
 
 #[component]
-fn WhatIfField(input: ModelInput, values: RwSignal<BTreeMap<String, Option<String>>>) -> impl IntoView {
+fn WhatIfField(
+    input: ModelInput,
+    values: RwSignal<BTreeMap<String, Option<String>>>,
+) -> impl IntoView {
     let name = input.name.clone();
     let name_for_value = name.clone();
     let current = move || {
-        values.with(|v| v.get(&name_for_value).cloned().flatten().unwrap_or_default())
+        values.with(|v| {
+            v.get(&name_for_value)
+                .cloned()
+                .flatten()
+                .unwrap_or_default()
+        })
     };
     let set = move |text: String| {
         let name = name.clone();
@@ -666,8 +689,17 @@ fn WhatIfField(input: ModelInput, values: RwSignal<BTreeMap<String, Option<Strin
 #[derive(Clone, Debug, PartialEq)]
 enum BatchState {
     Idle,
-    Running { request_id: RequestId, fraction: f64, file_name: String },
-    Done { file_name: String, n_rows: u64, size_bytes: u64, warnings: Vec<String> },
+    Running {
+        request_id: RequestId,
+        fraction: f64,
+        file_name: String,
+    },
+    Done {
+        file_name: String,
+        n_rows: u64,
+        size_bytes: u64,
+        warnings: Vec<String>,
+    },
     Failed(String),
 }
 
@@ -691,7 +723,10 @@ fn BatchPredict(model_id: String) -> impl IntoView {
         });
         let model_id = model_id.clone();
         spawn_local(async move {
-            let request = Request::PredictCsv { model_id, file_name };
+            let request = Request::PredictCsv {
+                model_id,
+                file_name,
+            };
             let result = pool
                 .request_with_bytes(request_id, request, Some(file.into()), move |p| {
                     state.try_update(|s| {
