@@ -319,9 +319,28 @@ impl Pool {
         attachment: Option<web_sys::Blob>,
         on_progress: impl Fn(Progress) + 'static,
     ) -> Result<(Reply, Option<js_sys::ArrayBuffer>), JobError> {
-        let lane = (0..self.lanes.len())
-            .min_by_key(|i| self.lanes[*i].in_flight.get())
-            .expect("a pool has at least one worker");
+        let lane = self.lanes_by_load()[0];
+        self.request_on(lane, request_id, request, attachment, on_progress)
+            .await
+    }
+
+    /// The workers (lanes) from least to most busy: a job split over several workers
+    /// sends each part to its own.
+    pub fn lanes_by_load(&self) -> Vec<usize> {
+        let mut lanes: Vec<usize> = (0..self.lanes.len()).collect();
+        lanes.sort_by_key(|&lane| self.lanes[lane].in_flight.get());
+        lanes
+    }
+
+    /// Like [`Pool::request_with_bytes`], on worker `lane`.
+    pub async fn request_on(
+        &self,
+        lane: usize,
+        request_id: RequestId,
+        request: Request,
+        attachment: Option<web_sys::Blob>,
+        on_progress: impl Fn(Progress) + 'static,
+    ) -> Result<(Reply, Option<js_sys::ArrayBuffer>), JobError> {
         let message = js_sys::Object::new();
         let json = RequestEnvelope::new(request_id, request).to_json();
         js_sys::Reflect::set(&message, &"json".into(), &json.into()).expect("fresh object");
@@ -376,6 +395,17 @@ impl Pool {
 
     /// Asks the worker running `request_id` to stop it; the request then fails as cancelled.
     pub fn cancel(&self, request_id: RequestId) {
+        self.tell(
+            request_id,
+            Request::Cancel {
+                target_request_id: request_id,
+            },
+        );
+    }
+
+    /// Sends `message` to the worker running `request_id`, without waiting for its answer
+    /// (a cancel, a helper's results); nothing happens if that request has ended.
+    pub fn tell(&self, request_id: RequestId, request: Request) {
         let lane = self
             .shared
             .pending
@@ -383,18 +413,11 @@ impl Pool {
             .get(&request_id)
             .map(|p| p.lane);
         let Some(lane) = lane else { return };
-        let cancel_id = self.next_request_id();
         let message = js_sys::Object::new();
-        let json = RequestEnvelope::new(
-            cancel_id,
-            Request::Cancel {
-                target_request_id: request_id,
-            },
-        )
-        .to_json();
+        let json = RequestEnvelope::new(self.next_request_id(), request).to_json();
         js_sys::Reflect::set(&message, &"json".into(), &json.into()).expect("fresh object");
         if let Err(error) = self.lanes[lane].post(message.into()) {
-            web_sys::console::error_2(&"studio: cancel could not be sent".into(), &error);
+            web_sys::console::error_2(&"studio: a message could not be sent".into(), &error);
         }
     }
 }

@@ -254,6 +254,15 @@ pub struct FoldJob {
     pub seed: u64,
 }
 
+/// One of `count` workers that split a search's candidate jobs: worker `index` runs the
+/// jobs whose number (candidate × folds + fold) leaves remainder `index` modulo `count`.
+/// Every worker plans the same jobs from the same rows and seed, so none is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
 /// How one job ended.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

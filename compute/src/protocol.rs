@@ -118,6 +118,24 @@ pub enum Request {
         /// The model's name; empty: `<target> from <dataset>`.
         name: String,
         options: crate::automl::AutomlOptions,
+        /// How many other workers run shards `1..=helpers` of the candidate jobs
+        /// ([`Request::TrainShard`]); this worker runs shard 0, waits for their results
+        /// ([`Request::DeliverShard`]) and runs whatever they could not.
+        #[serde(default)]
+        helpers: u32,
+    },
+    /// A helper's part of a `TrainModel`: the same rows, split and candidates, but only the
+    /// candidate jobs of `shard`; the reply carries their fold results.
+    TrainShard {
+        dataset_id: String,
+        options: crate::automl::AutomlOptions,
+        shard: crate::automl::Shard,
+    },
+    /// A helper's fold results for the `TrainModel` request `target_request_id` (empty when
+    /// the helper failed: the lead then runs those jobs itself).
+    DeliverShard {
+        target_request_id: RequestId,
+        results: Vec<crate::automl::FoldResult>,
     },
     /// Every stored model, newest first, as summaries.
     ListModels,
@@ -263,6 +281,12 @@ pub enum Reply {
     ModelDeleted {
         model_id: String,
     },
+    /// A helper's fold results (see [`Request::TrainShard`]).
+    ShardResults {
+        results: Vec<crate::automl::FoldResult>,
+    },
+    /// The acknowledgement of a `DeliverShard`.
+    ShardDelivered,
     Prediction {
         model_id: String,
         prediction: OnePrediction,
@@ -476,6 +500,21 @@ mod tests {
                     time_budget_secs: Some(60.0),
                     ..crate::automl::AutomlOptions::new("species")
                 },
+                helpers: 1,
+            },
+            Request::TrainShard {
+                dataset_id: "ds-1".into(),
+                options: crate::automl::AutomlOptions::new("species"),
+                shard: crate::automl::Shard { index: 1, count: 2 },
+            },
+            Request::DeliverShard {
+                target_request_id: 7,
+                results: vec![crate::automl::FoldResult {
+                    candidate: 3,
+                    fold: 1,
+                    outcome: crate::automl::FoldOutcome::Scored { score: 0.5 },
+                    fit_secs: 0.25,
+                }],
             },
             Request::ListModels,
             Request::GetModel {

@@ -71,10 +71,15 @@ test('penguins: a multi-class model with its leaderboard, confusion matrix, colu
   const file = path.join(DATASETS, 'multiclass/penguins.csv');
   await prepare(page, file, 'penguins', 'species');
   await expect(page.getByTestId('build-detected')).toHaveText('Detected: multi-class classification (3 classes).');
+  // A standard build: its candidate jobs are split over the pool's workers.
+  await page.getByTestId('build-standard').check();
   await train(page);
 
   await expect(page.getByTestId('model-summary')).toContainText('multi-class classification of "species" by');
-  expect(await page.getByTestId('leaderboard-row').count()).toBeGreaterThanOrEqual(3);
+  await expect(page.getByTestId('model-summary')).toContainText('5-fold cross-validation');
+  // Every candidate scored on every fold, whichever worker ran it.
+  expect(await page.getByTestId('leaderboard-row').count()).toBeGreaterThanOrEqual(25);
+  await expect(page.getByTestId('leaderboard-row').filter({ hasText: 'skipped' })).toHaveCount(0);
   expect(await score(page, 'accuracy')).toBeGreaterThan(0.9);
   // The dummy baseline predicts the most frequent class.
   expect(Number(await metric(page, 'accuracy').getByTestId('metric-baseline').innerText())).toBeLessThan(0.5);

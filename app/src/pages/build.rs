@@ -3,7 +3,7 @@
 //! The page only asks and shows: the profile that detects the task and the ID-like columns,
 //! the search, the evaluation and every prediction run in a worker.
 
-use compute::automl::{AutomlOptions, Build};
+use compute::automl::{AutomlOptions, Build, Shard};
 use compute::ml::{Metric, Task};
 use compute::profile::InsightKind;
 use compute::protocol::{ErrorKind, ModelSummary, Progress, Reply, Request, RequestId};
@@ -16,13 +16,28 @@ use crate::bridge;
 use crate::format;
 use crate::pages::model::ModelView;
 
-/// A training job in flight.
+/// A training job in flight: the lead worker's request and its helpers'.
 #[derive(Clone, Debug, PartialEq)]
 struct TrainJob {
     request_id: RequestId,
+    helper_ids: Vec<RequestId>,
     stage: String,
-    fraction: f64,
+    /// Steps the lead reports done and planned (fold jobs, refit, evaluation).
+    lead_done: u64,
+    lead_total: u64,
+    /// Fold jobs each helper has done and not yet handed to the lead.
+    helper_done: Vec<u64>,
     started_ms: f64,
+}
+
+impl TrainJob {
+    fn fraction(&self) -> f64 {
+        if self.lead_total == 0 {
+            return 0.0;
+        }
+        let done = self.lead_done + self.helper_done.iter().sum::<u64>();
+        (done as f64 / self.lead_total as f64).min(1.0)
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -67,6 +82,8 @@ impl BuildState {
         });
     }
 
+    /// Trains on the lead worker; a standard build's candidate jobs are split with every
+    /// other worker of the pool (helpers), whose results the page passes on to the lead.
     fn train(self, dataset_id: String, name: String, options: AutomlOptions) {
         let pool = match bridge::pool() {
             Ok(pool) => pool,
@@ -75,46 +92,116 @@ impl BuildState {
                 return;
             }
         };
+        let lanes = pool.lanes_by_load();
+        let lead_lane = lanes[0];
+        // A quick build has four jobs: not worth loading the rows into another worker.
+        let helper_lanes: Vec<usize> = if options.build == Build::Standard {
+            lanes[1..].to_vec()
+        } else {
+            Vec::new()
+        };
         let request_id = pool.next_request_id();
+        let helper_ids: Vec<RequestId> = helper_lanes
+            .iter()
+            .map(|_| pool.next_request_id())
+            .collect();
         self.train_error.set(None);
         self.job.set(Some(TrainJob {
             request_id,
+            helper_ids: helper_ids.clone(),
             stage: "starting".into(),
-            fraction: 0.0,
+            lead_done: 0,
+            lead_total: 0,
+            helper_done: vec![0; helper_ids.len()],
             started_ms: js_sys::Date::now(),
         }));
         let job = self.job;
         let on_progress = move |p: Progress| {
             job.try_update(|job| {
                 if let Some(job) = job.as_mut().filter(|j| j.request_id == request_id) {
-                    job.fraction = p.fraction();
+                    job.lead_done = p.done;
+                    job.lead_total = p.total;
                     job.stage = p.stage;
                 }
             });
         };
-        spawn_local(async move {
-            let request = Request::TrainModel {
-                dataset_id,
-                name,
-                options,
-            };
-            let result = pool.request(request_id, request, None, on_progress).await;
-            if job.is_disposed() {
-                return;
-            }
-            job.set(None);
-            match result {
-                Ok(Reply::Model { model }) => {
-                    self.selected_model.set(Some(model.model_id.clone()));
-                    self.refresh();
+        let n_helpers = helper_ids.len();
+        {
+            let pool = pool.clone();
+            let dataset_id = dataset_id.clone();
+            let options = options.clone();
+            let helper_ids = helper_ids.clone();
+            spawn_local(async move {
+                let request = Request::TrainModel {
+                    dataset_id,
+                    name,
+                    options,
+                    helpers: n_helpers as u32,
+                };
+                let result = pool
+                    .request_on(lead_lane, request_id, request, None, on_progress)
+                    .await
+                    .map(|(reply, _)| reply);
+                // Helpers still running (the lead failed or was cancelled) have no one to
+                // hand their results to.
+                for helper in helper_ids {
+                    pool.cancel(helper);
                 }
-                Ok(other) => self
-                    .train_error
-                    .set(Some(format!("unexpected reply: {other:?}"))),
-                Err(error) if error.kind == ErrorKind::Cancelled => {}
-                Err(error) => self.train_error.set(Some(format::error(&error))),
-            }
-        });
+                if job.is_disposed() {
+                    return;
+                }
+                job.set(None);
+                match result {
+                    Ok(Reply::Model { model }) => {
+                        self.selected_model.set(Some(model.model_id.clone()));
+                        self.refresh();
+                    }
+                    Ok(other) => self
+                        .train_error
+                        .set(Some(format!("unexpected reply: {other:?}"))),
+                    Err(error) if error.kind == ErrorKind::Cancelled => {}
+                    Err(error) => self.train_error.set(Some(format::error(&error))),
+                }
+            });
+        }
+        for (position, (lane, helper_id)) in helper_lanes.into_iter().zip(helper_ids).enumerate() {
+            let pool = pool.clone();
+            let request = Request::TrainShard {
+                dataset_id: dataset_id.clone(),
+                options: options.clone(),
+                shard: Shard {
+                    index: position + 1,
+                    count: n_helpers + 1,
+                },
+            };
+            let set_done = move |done: u64| {
+                job.try_update(|job| {
+                    if let Some(job) = job.as_mut().filter(|j| j.request_id == request_id) {
+                        job.helper_done[position] = done;
+                    }
+                });
+            };
+            spawn_local(async move {
+                let result = pool
+                    .request_on(lane, helper_id, request, None, move |p: Progress| {
+                        set_done(p.done)
+                    })
+                    .await;
+                // A helper that failed hands over nothing: the lead runs its jobs.
+                let results = match result {
+                    Ok((Reply::ShardResults { results }, _)) => results,
+                    _ => Vec::new(),
+                };
+                set_done(0);
+                pool.tell(
+                    request_id,
+                    Request::DeliverShard {
+                        target_request_id: request_id,
+                        results,
+                    },
+                );
+            });
+        }
     }
 
     fn import_model(self, file: web_sys::File) {
@@ -637,19 +724,29 @@ fn TrainJobView(state: BuildState) -> impl IntoView {
     move || {
         state.job.get().map(|job| {
             let request_id = job.request_id;
+            let helper_ids = job.helper_ids.clone();
+            let fraction = job.fraction();
+            let workers = if helper_ids.is_empty() {
+                String::new()
+            } else {
+                format!(" · {} workers", helper_ids.len() + 1)
+            };
             let elapsed = (js_sys::Date::now() - job.started_ms) / 1000.0;
             view! {
                 <div class="job" data-testid="train-job">
                     <span class="job-name">"Training"</span>
-                    <progress max="1" value=job.fraction data-testid="train-progress"></progress>
+                    <progress max="1" value=fraction data-testid="train-progress"></progress>
                     <span class="job-stage" data-testid="train-stage">
-                        {format!("{} · {:.0}% · {elapsed:.0} s", job.stage, job.fraction * 100.0)}
+                        {format!("{} · {:.0}%{workers} · {elapsed:.0} s", job.stage, fraction * 100.0)}
                     </span>
                     <button
                         data-testid="train-cancel"
                         on:click=move |_| {
                             if let Ok(pool) = bridge::pool() {
                                 pool.cancel(request_id);
+                                for helper in &helper_ids {
+                                    pool.cancel(*helper);
+                                }
                             }
                         }
                     >

@@ -93,9 +93,16 @@ pub fn serve(endpoint: Endpoint, db_name: &str) {
                 }
             };
             let request_id = envelope.request_id;
-            if let Request::Cancel { target_request_id } = envelope.request {
+            let mut envelope = envelope;
+            match &mut envelope.request {
                 // Handled at once, not queued: the job it stops checks between chunks.
-                ctx.cancel(target_request_id);
+                Request::Cancel { target_request_id } => ctx.cancel(*target_request_id),
+                // Likewise: the training it feeds is waiting for it.
+                Request::DeliverShard {
+                    target_request_id,
+                    results,
+                } => ctx.deliver(*target_request_id, std::mem::take(results)),
+                _ => {}
             }
             let ctx = ctx.clone();
             let reply_to = reply_to.clone();

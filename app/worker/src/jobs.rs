@@ -51,6 +51,8 @@ pub struct Context {
     /// The last model decoded for a prediction, by content hash: a what-if form predicts
     /// again on every edit.
     model_cache: RefCell<Option<(String, Rc<compute::automl::run::ModelFile>)>>,
+    /// Helpers' fold results per training request, one entry per helper that answered.
+    deliveries: RefCell<HashMap<RequestId, Vec<Vec<compute::automl::FoldResult>>>>,
 }
 
 impl Context {
@@ -62,6 +64,7 @@ impl Context {
             window_cache: RefCell::new(None),
             others_cache: RefCell::new(HashMap::new()),
             model_cache: RefCell::new(None),
+            deliveries: RefCell::new(HashMap::new()),
         }
     }
 
@@ -93,6 +96,37 @@ impl Context {
 
     pub fn forget(&self, request_id: RequestId) {
         self.cancelled.borrow_mut().remove(&request_id);
+        self.deliveries.borrow_mut().remove(&request_id);
+    }
+
+    /// Keeps a helper's fold results for the training request `target_request_id`, which
+    /// takes them when every helper has answered.
+    pub fn deliver(&self, target_request_id: RequestId, results: Vec<compute::automl::FoldResult>) {
+        self.deliveries
+            .borrow_mut()
+            .entry(target_request_id)
+            .or_default()
+            .push(results);
+    }
+
+    /// Every helper's fold results for `request_id` once `helpers` have answered.
+    fn take_deliveries(
+        &self,
+        request_id: RequestId,
+        helpers: usize,
+    ) -> Option<Vec<compute::automl::FoldResult>> {
+        let mut deliveries = self.deliveries.borrow_mut();
+        if deliveries.get(&request_id).map_or(0, Vec::len) < helpers {
+            return None;
+        }
+        Some(
+            deliveries
+                .remove(&request_id)
+                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .collect(),
+        )
     }
 
     async fn store(&self) -> Result<Rc<Store>, JobError> {
@@ -112,13 +146,18 @@ fn now_ms() -> f64 {
 /// Lets the worker's event loop run once (a zero-delay timer), so that a `Cancel` posted
 /// while a long synchronous step ran is seen before anything is stored.
 async fn let_messages_in() {
+    pause_ms(0).await;
+}
+
+/// Waits `ms` milliseconds, letting messages in meanwhile.
+async fn pause_ms(ms: u32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let global = js_sys::global();
         let set_timeout = js_sys::Reflect::get(&global, &"setTimeout".into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
         let scheduled = set_timeout
-            .map(|f| f.call2(&global, &resolve, &JsValue::from(0)).is_ok())
+            .map(|f| f.call2(&global, &resolve, &JsValue::from(ms)).is_ok())
             .unwrap_or(false);
         if !scheduled {
             // No timer here: go on at once; the cancel is then seen at the next await.
@@ -329,7 +368,23 @@ async fn reply_to(
             dataset_id,
             name,
             options,
-        } => models::train_model(ctx, request_id, &dataset_id, &name, options, progress).await,
+            helpers,
+        } => {
+            let job = models::TrainJob {
+                dataset_id: &dataset_id,
+                name: &name,
+                options,
+                helpers: helpers as usize,
+            };
+            models::train_model(ctx, request_id, job, progress).await
+        }
+        Request::TrainShard {
+            dataset_id,
+            options,
+            shard,
+        } => models::train_shard(ctx, request_id, &dataset_id, options, shard, progress).await,
+        // Kept at once when the message arrived (see `bridge::serve`).
+        Request::DeliverShard { .. } => Ok(Reply::ShardDelivered),
         Request::ListModels => models::list_models(ctx).await,
         Request::GetModel { model_id } => models::get_model(ctx, &model_id).await,
         Request::DeleteModel { model_id } => models::delete_model(ctx, &model_id).await,

@@ -10,8 +10,8 @@ use super::evaluate::{evaluate, feature_matrix};
 use super::inputs::model_inputs;
 use super::search::{task_name, SearchOptions, SearchOutcome, SearchRun, SearchStep};
 use super::{
-    default_metric, AutomlOptions, AutomlReport, ColumnCount, ModelSpec, TrainingMetadata,
-    AUTOML_SCHEMA_VERSION,
+    default_metric, AutomlOptions, AutomlReport, ColumnCount, FoldResult, ModelSpec, Shard,
+    TrainingMetadata, AUTOML_SCHEMA_VERSION,
 };
 use crate::frame::{Column, Frame};
 use crate::ml::{train_set, Control, Metric, MlError, Model, Progress, Task, TrainSet};
@@ -137,6 +137,7 @@ pub fn run(
                 }
             }
             TrainingStep::Refitted => {}
+            TrainingStep::AwaitingResults => unreachable!("an unsharded run never waits"),
             TrainingStep::Finished(run) => return Ok(*run),
         }
     }
@@ -148,6 +149,9 @@ pub enum TrainingStep {
     /// One fold job of the search ran (counted as [`search`](super::search::search) counts
     /// them).
     Job { jobs_done: usize, jobs_total: usize },
+    /// A sharded search ran its share of the candidate jobs and waits for the other
+    /// workers' results ([`Training::accept`]); nothing ran in this step.
+    AwaitingResults,
     /// The best candidate was refitted; the evaluation on the test rows comes next.
     Refitted,
     /// The run is over.
@@ -268,6 +272,21 @@ impl Training {
         }
     }
 
+    /// Runs only `shard`'s share of the search's candidate jobs (see [`SearchRun::shard`]).
+    pub fn shard(&mut self, shard: Shard, clock: &dyn Fn() -> f64) {
+        self.search.shard(shard, clock);
+    }
+
+    /// The search's fold results so far: a helping worker's share once it awaits.
+    pub fn fold_results(&self) -> &[FoldResult] {
+        self.search.results()
+    }
+
+    /// Hands the other workers' fold results to a sharded search (see [`SearchRun::accept`]).
+    pub fn accept(&mut self, results: Vec<FoldResult>, clock: &dyn Fn() -> f64) {
+        self.search.accept(results, clock);
+    }
+
     /// Runs the next step (without a refit progress callback).
     pub fn step(&mut self, clock: &dyn Fn() -> f64) -> Result<TrainingStep, MlError> {
         self.step_with(clock, &mut |_| Control::Continue)
@@ -293,6 +312,7 @@ impl Training {
                 jobs_done,
                 jobs_total,
             }),
+            SearchStep::AwaitingResults => Ok(TrainingStep::AwaitingResults),
             SearchStep::Finished(outcome) if self.test.is_some() => {
                 self.searched = Some(*outcome);
                 Ok(TrainingStep::Refitted)

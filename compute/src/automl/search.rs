@@ -3,7 +3,7 @@
 use super::cv::{split, Fold, HOLDOUT_FRACTION};
 use super::{
     metric_applies, Build, CandidateStatus, EnsembleSpec, FoldJob, FoldOutcome, FoldResult,
-    LeaderboardRow, ModelSpec, Validation,
+    LeaderboardRow, ModelSpec, Shard, Validation,
 };
 
 /// Members of the ensemble a Standard build tries last: the best candidate of this many
@@ -319,6 +319,9 @@ enum Phase {
     Fold { candidate: usize, fold: usize },
     /// Fold `fold` of the ensemble (the last candidate) runs next.
     EnsembleFold { fold: usize },
+    /// This worker's share of the candidate jobs is done: the other workers' results are
+    /// awaited ([`SearchRun::accept`]).
+    Await,
     /// The best candidate is refitted next.
     Refit,
     /// The outcome has been handed out.
@@ -331,6 +334,9 @@ pub enum SearchStep {
     /// One fold job ran: jobs done and jobs planned so far (an ensemble's jobs join the
     /// plan when it is chosen), the counts `search` reports as its [`Progress`].
     Job { jobs_done: usize, jobs_total: usize },
+    /// A sharded search ran its share of the candidate jobs and waits for the others'
+    /// results ([`SearchRun::results`] holds its own); nothing ran in this step.
+    AwaitingResults,
     /// The best candidate was refitted on every row: the search is over.
     Finished(Box<SearchOutcome>),
 }
@@ -350,6 +356,8 @@ pub struct SearchRun {
     n_jobs: usize,
     results: Vec<FoldResult>,
     skipped: usize,
+    /// Set while this run does only its share of the candidate jobs.
+    shard: Option<Shard>,
     phase: Phase,
 }
 
@@ -385,12 +393,74 @@ impl SearchRun {
             specs,
             n_jobs,
             skipped: 0,
+            shard: None,
             // The first candidate always runs whole, so there is nothing to check yet.
             phase: Phase::Fold {
                 candidate: 0,
                 fold: 0,
             },
         })
+    }
+
+    /// Runs only `shard`'s share of the candidate jobs, then waits
+    /// ([`SearchStep::AwaitingResults`]) for the others' to be handed to [`SearchRun::accept`];
+    /// a worker that only helps stops there and sends [`SearchRun::results`]. Call before the
+    /// first step. Results equal an unsharded run's (fold jobs are pure), the time budget
+    /// aside.
+    pub fn shard(&mut self, shard: Shard, clock: &dyn Fn() -> f64) {
+        assert!(shard.index < shard.count, "shard {shard:?} out of range");
+        assert!(
+            self.results.is_empty(),
+            "a search is sharded before its first step"
+        );
+        self.shard = Some(shard);
+        // From before the first job, so that job 0 is checked like any other.
+        if !self.is_mine(0, 0) {
+            self.advance_candidates(0, 1, clock);
+        }
+    }
+
+    /// The fold results so far (a helping worker's share once it awaits).
+    pub fn results(&self) -> &[FoldResult] {
+        &self.results
+    }
+
+    /// Takes fold results that other workers computed, then goes on: the candidate jobs
+    /// nobody ran (a worker failed, or its time ran out) run here if the time budget
+    /// allows, then the ensemble and the refit as in an unsharded search. Results for jobs
+    /// this search does not plan, or already has, are ignored. May be called more than once
+    /// (one call per worker); from the first call on, this search runs every job left.
+    pub fn accept(&mut self, results: Vec<FoldResult>, clock: &dyn Fn() -> f64) {
+        for result in results {
+            if result.candidate < self.n_candidates
+                && result.fold < self.folds.len()
+                && !self.has_result(result.candidate, result.fold)
+            {
+                self.results.push(result);
+            }
+        }
+        self.shard = None;
+        // The next job is planned afresh: the one planned may have just arrived.
+        if matches!(self.phase, Phase::Await | Phase::Fold { .. }) {
+            self.advance_candidates(0, 0, clock);
+        }
+    }
+
+    fn has_result(&self, candidate: usize, fold: usize) -> bool {
+        self.results
+            .iter()
+            .any(|result| result.candidate == candidate && result.fold == fold)
+    }
+
+    fn is_mine(&self, candidate: usize, fold: usize) -> bool {
+        self.shard
+            .is_none_or(|shard| (candidate * self.folds.len() + fold) % shard.count == shard.index)
+    }
+
+    /// Whether `candidate` has a job this run would still do.
+    fn has_work(&self, candidate: usize) -> bool {
+        (0..self.folds.len())
+            .any(|fold| self.is_mine(candidate, fold) && !self.has_result(candidate, fold))
     }
 
     /// Steps done (fold jobs, and the refit as one more) and planned so far.
@@ -417,6 +487,7 @@ impl SearchRun {
                 self.specs[self.specs.len() - 1].label(),
                 fold_text(fold)
             ),
+            Phase::Await => "waiting for the other workers' folds".to_string(),
             Phase::Refit => {
                 let board = leaderboard(&self.specs, self.task, &self.results, self.folds.len());
                 format!("refitting {} on every training row", board[0].label)
@@ -459,6 +530,7 @@ impl SearchRun {
                 };
                 Ok(step)
             }
+            Phase::Await => Ok(SearchStep::AwaitingResults),
             Phase::Refit => {
                 let outcome = self.refit(train, clock, refit_progress)?;
                 self.phase = Phase::Done;
@@ -502,8 +574,9 @@ impl SearchRun {
     /// Moves to the next job from fold `fold` of `candidate`: the time budget is checked
     /// before every fold of every candidate but the first (so one slow candidate overruns
     /// the budget by one fold's fit at most, and a candidate cut short ranks as skipped),
-    /// and on entering each later candidate as well; after the candidates come the
-    /// ensemble's folds, then the refit.
+    /// and on entering each later candidate with work left as well; jobs of another shard,
+    /// or already done, are passed over. After the candidates come the ensemble's folds
+    /// (or, for a shard, the wait for the others), then the refit.
     fn advance_candidates(
         &mut self,
         mut candidate: usize,
@@ -515,14 +588,22 @@ impl SearchRun {
                 candidate += 1;
                 fold = 0;
                 if candidate == self.n_candidates {
-                    self.plan_ensemble(clock);
+                    if self.shard.is_some() {
+                        self.phase = Phase::Await;
+                    } else {
+                        self.plan_ensemble(clock);
+                    }
                     return;
                 }
-                if self.out_of_time(clock) {
+                if self.has_work(candidate) && self.out_of_time(clock) {
                     self.skipped += 1;
                     fold = self.folds.len();
                     continue;
                 }
+            }
+            if !self.is_mine(candidate, fold) || self.has_result(candidate, fold) {
+                fold += 1;
+                continue;
             }
             if candidate > 0 && self.out_of_time(clock) {
                 self.skipped += 1;
@@ -628,6 +709,7 @@ pub fn search(
                     return Err(MlError::Cancelled);
                 }
             }
+            SearchStep::AwaitingResults => unreachable!("an unsharded search never waits"),
             SearchStep::Finished(outcome) => return Ok(*outcome),
         }
     }
@@ -925,6 +1007,7 @@ mod tests {
                         assert!(done < total, "the refit is still to come");
                         stages.push(run.stage());
                     }
+                    SearchStep::AwaitingResults => unreachable!("not sharded"),
                     SearchStep::Finished(outcome) => break *outcome,
                 }
             };
@@ -949,6 +1032,62 @@ mod tests {
                 stages.last().unwrap(),
                 &format!("refitting {best} on every training row")
             );
+        }
+    }
+
+    /// Steps `run` until it finishes or waits for other shards.
+    fn step_until_wait(run: &mut SearchRun, train: &TrainSet) -> Option<SearchOutcome> {
+        loop {
+            match run.step(train, &|| 0.0).unwrap() {
+                SearchStep::Job { .. } => {}
+                SearchStep::AwaitingResults => return None,
+                SearchStep::Finished(outcome) => return Some(*outcome),
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_split_over_workers_gives_what_one_worker_gives() {
+        let train = toy_train(Task::Binary);
+        let options = SearchOptions {
+            build: Build::Standard,
+            metric: Metric::Accuracy,
+            seed: 3,
+            time_budget_secs: None,
+        };
+        let whole = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
+        let n_jobs = whole
+            .leaderboard
+            .iter()
+            .filter(|row| !row.label.starts_with("ensemble("))
+            .count()
+            * N_FOLDS;
+        // Workers 1 and 2 help; in the second case worker 2 never answers, so the lead
+        // runs its jobs too.
+        for delivered in [vec![1, 2], vec![1]] {
+            let shard = |index| Shard { index, count: 3 };
+            let mut helpers = Vec::new();
+            for index in [1, 2] {
+                let mut helper = SearchRun::new(&train, &options, &|| 0.0).unwrap();
+                helper.shard(shard(index), &|| 0.0);
+                assert!(step_until_wait(&mut helper, &train).is_none());
+                assert_eq!(helper.stage(), "waiting for the other workers' folds");
+                helpers.push(helper.results().to_vec());
+            }
+            assert_eq!(helpers.iter().map(Vec::len).sum::<usize>(), n_jobs * 2 / 3);
+            let mut lead = SearchRun::new(&train, &options, &|| 0.0).unwrap();
+            lead.shard(shard(0), &|| 0.0);
+            assert!(step_until_wait(&mut lead, &train).is_none());
+            assert_eq!(lead.results().len(), n_jobs / 3);
+            for index in &delivered {
+                lead.accept(helpers[index - 1].clone(), &|| 0.0);
+            }
+            if delivered.len() < 2 {
+                lead.accept(Vec::new(), &|| 0.0);
+            }
+            let outcome = step_until_wait(&mut lead, &train).expect("the lead finishes");
+            assert_eq!(outcome.leaderboard, whole.leaderboard, "{delivered:?}");
+            assert_eq!(outcome.model, whole.model);
         }
     }
 }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use compute::automl::inputs::{missing_features, one_prediction, one_row, with_predictions};
 use compute::automl::run::{predict, unseen_warnings, ModelFile, Training, TrainingStep};
-use compute::automl::AutomlOptions;
+use compute::automl::{AutomlOptions, Shard};
 use compute::lineage::{
     export_model, make_id, model_name, plan_delete_model, plan_import_model, plan_predict,
     plan_train, ImportModelInput, PredictInput, TrainInput,
@@ -15,7 +15,8 @@ use compute::protocol::{ErrorKind, JobError, ModelSummary, Progress, Reply, Requ
 use compute::records::{ModelRecord, SourceFile};
 
 use super::{
-    entropy, let_messages_in, load_frame, now_ms, read_csv_file, read_slice, Context, Finished,
+    entropy, let_messages_in, load_frame, now_ms, pause_ms, read_csv_file, read_slice, Context,
+    Finished,
 };
 use crate::store::Store;
 
@@ -36,14 +37,30 @@ fn seconds() -> f64 {
     now_ms() / 1000.0
 }
 
+/// What a `TrainModel` request asks.
+pub(super) struct TrainJob<'a> {
+    pub dataset_id: &'a str,
+    pub name: &'a str,
+    pub options: AutomlOptions,
+    /// Workers running the other shards of the candidate jobs (0: this worker runs all).
+    pub helpers: usize,
+}
+
+/// How long a lead waits between looks for its helpers' results.
+const DELIVERY_POLL_MS: u32 = 25;
+
 pub(super) async fn train_model(
     ctx: &Context,
     request_id: RequestId,
-    dataset_id: &str,
-    name: &str,
-    options: AutomlOptions,
+    job: TrainJob<'_>,
     progress: &dyn Fn(Progress),
 ) -> Result<Reply, JobError> {
+    let TrainJob {
+        dataset_id,
+        name,
+        options,
+        helpers,
+    } = job;
     let store = ctx.store().await?;
     let dataset = store.dataset(dataset_id).await?;
     // Checked before any work: a name too long should not cost a training.
@@ -53,6 +70,15 @@ pub(super) async fn train_model(
     let mut training = Training::on_dataset(&frame, &options, &seconds).map_err(ml_error)?;
     // The training keeps only what it fits and evaluates on.
     drop(frame);
+    if helpers > 0 {
+        training.shard(
+            Shard {
+                index: 0,
+                count: helpers + 1,
+            },
+            &seconds,
+        );
+    }
     let report = |training: &Training| {
         let (done, total) = training.progress();
         progress(Progress {
@@ -70,6 +96,20 @@ pub(super) async fn train_model(
         match training.step(&seconds).map_err(ml_error)? {
             TrainingStep::Finished(run) => break *run,
             TrainingStep::Job { .. } | TrainingStep::Refitted => report(&training),
+            TrainingStep::AwaitingResults => {
+                report(&training);
+                // Every helper answers, with its results or (failed) none; the jobs nobody
+                // ran then run here.
+                let results = loop {
+                    if let Some(results) = ctx.take_deliveries(request_id, helpers) {
+                        break results;
+                    }
+                    pause_ms(DELIVERY_POLL_MS).await;
+                    ctx.check_cancelled(request_id)?;
+                };
+                training.accept(results, &seconds);
+                report(&training);
+            }
         }
     };
     let (record, batch) = plan_train(
@@ -91,6 +131,44 @@ pub(super) async fn train_model(
     ctx.commit(&store, request_id, batch).await?;
     Ok(Reply::Model {
         model: Box::new(record),
+    })
+}
+
+/// A helper's part of a training: the same split and candidates as the lead's (same rows,
+/// same seed), only `shard`'s candidate jobs, one per step with a chance to cancel between.
+pub(super) async fn train_shard(
+    ctx: &Context,
+    request_id: RequestId,
+    dataset_id: &str,
+    options: AutomlOptions,
+    shard: Shard,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let dataset = store.dataset(dataset_id).await?;
+    let frame = load_frame(ctx, &store, request_id, &dataset, progress).await?;
+    let mut training = Training::on_dataset(&frame, &options, &seconds).map_err(ml_error)?;
+    drop(frame);
+    training.shard(shard, &seconds);
+    loop {
+        let_messages_in().await;
+        ctx.check_cancelled(request_id)?;
+        let (done, total) = training.progress();
+        progress(Progress {
+            stage: training.stage(),
+            done: done as u64,
+            total: total as u64,
+        });
+        match training.step(&seconds).map_err(ml_error)? {
+            TrainingStep::AwaitingResults => break,
+            TrainingStep::Job { .. } => {}
+            TrainingStep::Refitted | TrainingStep::Finished(_) => {
+                unreachable!("a shard stops before the refit")
+            }
+        }
+    }
+    Ok(Reply::ShardResults {
+        results: training.fold_results().to_vec(),
     })
 }
 
