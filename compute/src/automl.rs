@@ -189,9 +189,20 @@ impl Build {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Validation {
     /// Shuffled k-fold cross-validation (stratified for classes).
-    CrossValidation { n_folds: usize },
+    /// `n_repeats` times over (each with its own shuffle), every fold scored: a small
+    /// training set is cross-validated more than once so that near-ties are decided by more
+    /// than one partition of the rows (like `RepeatedStratifiedKFold`).
+    CrossValidation {
+        n_folds: usize,
+        #[serde(default = "one")]
+        n_repeats: usize,
+    },
     /// One shuffled split (stratified for classes) holding out this fraction.
     Holdout { fraction: f64 },
+}
+
+fn one() -> usize {
+    1
 }
 
 /// What a user asks of an AutoML run.

@@ -61,7 +61,13 @@ pub fn ModelView(model_id: String, on_deleted: Callback<()>) -> impl IntoView {
 fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
     let report = model.report.clone();
     let validation = match report.validation {
-        Validation::CrossValidation { n_folds } => format!("{n_folds}-fold cross-validation"),
+        Validation::CrossValidation {
+            n_folds,
+            n_repeats: 1,
+        } => format!("{n_folds}-fold cross-validation"),
+        Validation::CrossValidation { n_folds, n_repeats } => {
+            format!("{n_folds}-fold cross-validation repeated {n_repeats} times")
+        }
         Validation::Holdout { fraction } => {
             format!("a {:.0}% validation split", fraction * 100.0)
         }

@@ -77,10 +77,40 @@ pub fn holdout(y: &[f64], task: Task, seed: u64) -> Result<Fold, MlError> {
     Ok(k_folds(y, task, n_folds, seed)?.swap_remove(0))
 }
 
-/// The folds of a training set.
+/// Training sets with fewer rows than this are cross-validated [`SMALL_DATA_REPEATS`]
+/// times: one partition of a few hundred rows ranks near-tied candidates by chance.
+pub const REPEAT_BELOW_ROWS: usize = 1_000;
+/// How many shuffles of k folds a small training set is scored on.
+pub const SMALL_DATA_REPEATS: usize = 3;
+
+/// How many times `n_rows` training rows are cross-validated.
+pub fn n_repeats(n_rows: usize) -> usize {
+    if n_rows < REPEAT_BELOW_ROWS {
+        SMALL_DATA_REPEATS
+    } else {
+        1
+    }
+}
+
+/// The folds of a training set: `n_folds`-fold cross-validation repeated
+/// [`n_repeats`]`(rows)` times (each repeat shuffled by its own seed, the first by `seed`;
+/// folds numbered on across repeats), or one holdout split.
 pub fn split(train: &TrainSet, n_folds: Option<usize>, seed: u64) -> Result<Vec<Fold>, MlError> {
     match n_folds {
-        Some(n_folds) => k_folds(&train.y, train.task(), n_folds, seed),
+        Some(n_folds) => {
+            let mut folds = Vec::new();
+            for repeat in 0..n_repeats(train.y.len()) {
+                // The first repeat is the one-partition split; later ones reshuffle.
+                let repeat_seed = seed ^ (repeat as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                for fold in k_folds(&train.y, train.task(), n_folds, repeat_seed)? {
+                    folds.push(Fold {
+                        index: folds.len(),
+                        ..fold
+                    });
+                }
+            }
+            Ok(folds)
+        }
         None => Ok(vec![holdout(&train.y, train.task(), seed)?]),
     }
 }
@@ -162,6 +192,41 @@ mod tests {
             assert!(fold.train_rows.windows(2).all(|w| w[0] < w[1]));
         }
         assert!(seen.iter().all(|&n| n == 1), "each row validates once");
+    }
+
+    fn train_of(n: usize) -> TrainSet {
+        let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let y: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i % 4 == 0))).collect();
+        TrainSet::from_matrix(
+            crate::ml::matrix::DesignMatrix::numeric(n, vec![x]).unwrap(),
+            y,
+            Task::Binary,
+            vec!["no".into(), "yes".into()],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn small_training_sets_are_cross_validated_three_times_over() {
+        let small = split(&train_of(200), Some(5), 4).unwrap();
+        assert_eq!(small.len(), 15);
+        assert!(small.iter().enumerate().all(|(i, fold)| fold.index == i));
+        // The first repeat is the one-partition split; each repeat validates every row once.
+        let single = k_folds(&train_of(200).y, Task::Binary, 5, 4).unwrap();
+        assert_eq!(small[..5], single[..]);
+        for repeat in small.chunks(5) {
+            let mut seen = vec![0; 200];
+            for fold in repeat {
+                for &row in &fold.validation_rows {
+                    seen[row] += 1;
+                }
+            }
+            assert!(seen.iter().all(|&n| n == 1));
+        }
+        assert_ne!(small[5].validation_rows, small[0].validation_rows, "reshuffled");
+        let large = split(&train_of(REPEAT_BELOW_ROWS), Some(5), 4).unwrap();
+        assert_eq!(large.len(), 5);
+        assert_eq!(split(&train_of(200), None, 4).unwrap().len(), 1, "holdout");
     }
 
     #[test]

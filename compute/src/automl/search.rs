@@ -669,7 +669,10 @@ impl SearchRun {
         }
         Ok(SearchOutcome {
             validation: match n_folds(self.options.build) {
-                Some(n_folds) => Validation::CrossValidation { n_folds },
+                Some(n_folds) => Validation::CrossValidation {
+                    n_folds,
+                    n_repeats: self.folds.len() / n_folds,
+                },
                 None => Validation::Holdout {
                     fraction: HOLDOUT_FRACTION,
                 },
@@ -872,7 +875,10 @@ mod tests {
                 "one member per algorithm: {}",
                 ensemble.label
             );
-            assert_eq!(ensemble.fold_scores.len(), N_FOLDS);
+            assert_eq!(
+                ensemble.fold_scores.len(),
+                N_FOLDS * crate::automl::cv::n_repeats(train.y.len())
+            );
             // The ensemble's predictions are its members' mean.
             let model = ModelSpec::Ensemble(spec.clone())
                 .fit(&train, 1, &mut |_| Control::Continue)
@@ -1017,8 +1023,9 @@ mod tests {
             assert_eq!(stepped.model, whole.model);
             let gbdt = "gbdt(learning_rate=0.1, max_leaf_nodes=31, l2_regularization=0)";
             if build == Build::Standard {
-                assert_eq!(stages[0], format!("{gbdt} · fold 1 of 5"));
-                assert_eq!(stages[1], format!("{gbdt} · fold 2 of 5"));
+                let folds = N_FOLDS * crate::automl::cv::n_repeats(train.y.len());
+                assert_eq!(stages[0], format!("{gbdt} · fold 1 of {folds}"));
+                assert_eq!(stages[1], format!("{gbdt} · fold 2 of {folds}"));
                 assert!(
                     stages.iter().any(|s| s.starts_with("ensemble(")),
                     "{stages:?}"
@@ -1061,7 +1068,8 @@ mod tests {
             .iter()
             .filter(|row| !row.label.starts_with("ensemble("))
             .count()
-            * N_FOLDS;
+            * N_FOLDS
+            * crate::automl::cv::n_repeats(train.y.len());
         // Workers 1 and 2 help; in the second case worker 2 never answers, so the lead
         // runs its jobs too.
         for delivered in [vec![1, 2], vec![1]] {

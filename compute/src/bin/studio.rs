@@ -512,7 +512,13 @@ fn train_summary(report: &AutomlReport) -> String {
     let mut out = String::new();
     let metric = metric_name(report.metric);
     let validation = match report.validation {
-        Validation::CrossValidation { n_folds } => format!("{n_folds}-fold cross-validation"),
+        Validation::CrossValidation {
+            n_folds,
+            n_repeats: 1,
+        } => format!("{n_folds}-fold cross-validation"),
+        Validation::CrossValidation { n_folds, n_repeats } => {
+            format!("{n_folds}-fold cross-validation repeated {n_repeats} times")
+        }
         Validation::Holdout { fraction } => format!("a {:.0}% holdout split", fraction * 100.0),
     };
     writeln!(
