@@ -938,8 +938,8 @@ pub enum ModelImportError {
     NotAModelFile { file_name: String, reason: String },
     #[error("{file_name} is a model file of format \"{found}\"; this studio reads \"{MODEL_EXPORT_FORMAT}\"")]
     OtherFormat { file_name: String, found: String },
-    #[error("the model file is damaged: its content hash does not match")]
-    HashMismatch,
+    #[error("{file_name} is damaged: its fitted model does not match the content hash recorded when it was exported")]
+    HashMismatch { file_name: String },
     #[error("the model in {file_name} cannot be read: {reason}")]
     UnreadableModel { file_name: String, reason: String },
 }
@@ -995,7 +995,7 @@ pub fn plan_import_model(
     let mut record: ModelRecord = crate::records::migrate(stores::MODELS, record_value)
         .map_err(|e| not_a_model_file(e.to_string()))?;
     if hash_bytes(model_file.as_bytes()).to_hex() != record.content_hash {
-        return Err(ModelImportError::HashMismatch);
+        return Err(ModelImportError::HashMismatch { file_name });
     }
     crate::automl::run::ModelFile::from_json(&model_file).map_err(|reason| {
         ModelImportError::UnreadableModel {
@@ -1710,10 +1710,10 @@ mod tests {
         assert_ne!(export.model_file, file.json);
         let tampered = serde_json::to_string(&export).unwrap();
         let error = plan_import_model(import_input(tampered)).unwrap_err();
-        assert_eq!(error, ModelImportError::HashMismatch);
+        assert!(matches!(error, ModelImportError::HashMismatch { .. }));
         assert_eq!(
             error.to_string(),
-            "the model file is damaged: its content hash does not match"
+            "penguins.model.json is damaged: its fitted model does not match the content hash recorded when it was exported"
         );
 
         let mut other = export.clone();

@@ -201,3 +201,47 @@ test('bad input and defaults: an ID column left out, a one-class target and a pr
   await reloadAndFind(page, 1);
   expect(problems).toEqual([]);
 });
+
+test('a model exports to a file and imports back as a model with the same content; a damaged file is refused', async ({ page }) => {
+  test.setTimeout(180_000);
+  const problems = watchConsole(page);
+  const data = new DataPage(page);
+  await data.open();
+  await page.getByTestId('sample-iris').click();
+  await expect(data.row('iris')).toBeVisible();
+  await page.getByTestId('nav-build').click();
+  const dataset = page.getByTestId('build-dataset');
+  await dataset.selectOption({ label: await dataset.locator('option', { hasText: 'iris (' }).innerText() });
+  await expect(page.getByTestId('build-column').first()).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('build-target').selectOption('species');
+  await page.getByTestId('build-name').fill('iris species');
+  await train(page);
+  const hash = await page.getByTestId('model-view').locator('code').first().getAttribute('title');
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('model-export').click();
+  const file = await (await download).path();
+  expect((await download).suggestedFilename()).toBe('iris species.model.json');
+
+  await page.getByTestId('model-delete').click();
+  await page.getByTestId('model-delete-confirm').click();
+  await expect(page.getByTestId('no-models')).toBeVisible();
+
+  // One more byte inside the fitted model: the content hash no longer matches.
+  const exported = JSON.parse(fs.readFileSync(file!, 'utf8'));
+  expect(exported.format).toBe('ml-studio-model/1');
+  exported.model_file = exported.model_file.replace('{', '{ ');
+  fs.mkdirSync(test.info().outputDir, { recursive: true });
+  const damaged = path.join(test.info().outputDir, 'damaged.model.json');
+  fs.writeFileSync(damaged, JSON.stringify(exported));
+  await page.getByTestId('model-import-input').setInputFiles(damaged);
+  await expect(page.getByTestId('build-notice')).toContainText('damaged.model.json is damaged');
+  await expect(page.getByTestId('no-models')).toBeVisible();
+
+  await page.getByTestId('model-import-input').setInputFiles(file!);
+  await expect(page.getByTestId('model-row')).toHaveCount(1);
+  await expect(page.getByTestId('model-name')).toContainText('imported from');
+  await expect(page.getByTestId('model-view').locator('code').first()).toHaveAttribute('title', hash!);
+  await expect(page.getByTestId('whatif-prediction')).toHaveText(/setosa|versicolor|virginica/);
+  expect(problems).toEqual([]);
+});
