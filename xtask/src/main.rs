@@ -31,6 +31,7 @@ fn main() {
         "lint" => lint(),
         "bench-import" => setup().and_then(|_| bench_import(&args[1..])),
         "bench-wrangle" => setup().and_then(|_| bench_wrangle(&args[1..])),
+        "bench-train" => setup().and_then(|_| bench_train(&args[1..])),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -41,7 +42,8 @@ fn main() {
                  check-deps    fail if compute depends on the browser or the UI can reach compute's engine\n\
                  lint          fmt --check and clippy -D warnings, native and wasm32\n\
                  bench-import  CSV import: ours natively and in wasm vs polars and pandas, one run\n\
-                 bench-wrangle profile + a 5-step recipe: ours natively and in wasm vs polars and pandas, one run"
+                 bench-wrangle profile + a 5-step recipe: ours natively and in wasm vs polars and pandas, one run\n\
+                 bench-train   boosting, forest, logistic regression fits: ours natively and in wasm vs scikit-learn, one run"
             );
             if task == "help" {
                 Ok(())
@@ -252,7 +254,7 @@ fn serve() -> Result {
 fn lint() -> Result {
     say("formatting (cargo fmt --check)");
     run(cmd("cargo", &["fmt", "--all", "--check"]))?;
-    say("clippy, native (compute, xtask)");
+    say("clippy, native (compute, xtask, the fitting benchmarks)");
     run(cmd(
         "cargo",
         &[
@@ -261,6 +263,8 @@ fn lint() -> Result {
             "compute",
             "-p",
             "xtask",
+            "-p",
+            "bench-fit",
             "--all-targets",
             "--features",
             "compute/cli",
@@ -269,7 +273,7 @@ fn lint() -> Result {
             "warnings",
         ],
     ))?;
-    say("clippy, wasm32 (compute's library; worker and app with their tests)");
+    say("clippy, wasm32 (compute's library; the fitting benchmarks; worker and app with their tests)");
     // compute's own tests use proptest, which has no wasm32 RNG backend: they run natively.
     run(cmd(
         "cargo",
@@ -295,6 +299,8 @@ fn lint() -> Result {
             "worker",
             "-p",
             "app",
+            "-p",
+            "bench-fit",
             "--all-targets",
             "--",
             "-D",
@@ -427,6 +433,35 @@ fn python_rivals() -> Result {
         ))?;
     }
     Ok(())
+}
+
+/// scikit-learn (with pandas and numpy), the reference for the fitting benchmark.
+fn python_sklearn() -> Result {
+    if output("python3", &["-c", "import sklearn, pandas, numpy"]).is_none() {
+        say("installing scikit-learn, pandas and numpy from PyPI (the reference for the fitting benchmark)");
+        run(cmd(
+            "python3",
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "scikit-learn",
+                "pandas",
+                "numpy",
+            ],
+        ))?;
+    }
+    Ok(())
+}
+
+/// Extra arguments go to `fit_bench.py` (e.g. `--datasets telco_churn --models gbdt`).
+fn bench_train(args: &[String]) -> Result {
+    python_sklearn()?;
+    say("model fitting: ours natively and in wasm (Node and Chromium) vs scikit-learn, one thread, interleaved");
+    let mut bench = cmd("python3", &["compute/bench/fit_bench.py"]);
+    bench.args(args);
+    run(bench)
 }
 
 fn bench_wrangle(args: &[String]) -> Result {

@@ -1,0 +1,242 @@
+//! The model-fitting benchmarks, one code for both builds: the native binaries in `src/bin`
+//! and the wasm module (`wasm` below) that `compute/bench/fit_bench.py` runs in V8 call the
+//! same functions, so the two columns of its table differ only in the target.
+//!
+//! [`Case::read`] parses a CSV file's bytes with the worker's CSV options, splits the rows on
+//! the dataset's `<name>.test_idx.txt` and builds the training design matrix (every column but
+//! the target and the excluded ones) and the test matrix. [`fit_tree`] and [`fit_logistic`]
+//! time the fit alone with the clock they are given (native: `Instant`; wasm:
+//! `performance.now()`) and score the model on the test rows; their results are JSON objects.
+
+use compute::csv::{read_csv, CsvOptions};
+use compute::ml::matrix::{take_rows, TargetSpec};
+use compute::ml::metrics::{class_indices, classification_scores, regression_scores};
+use compute::ml::{
+    forest, gbdt, logistic, train_set, Control, DesignMatrix, FeatureSpec, ForestParams,
+    GbdtParams, LogisticParams, Model, Task, TrainSet,
+};
+use serde_json::{json, Value};
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+/// Seconds since some fixed point; only differences are used.
+pub type Clock<'a> = &'a dyn Fn() -> f64;
+
+/// A dataset split on its fixed test rows: the training set and the test rows' matrix and target.
+pub struct Case {
+    pub train: TrainSet,
+    pub x_test: DesignMatrix,
+    pub y_test: Vec<f64>,
+}
+
+/// One of `bench_linear`'s cases: a shared dataset as a binary task.
+pub struct LinearCase {
+    pub folder: &'static str,
+    pub name: &'static str,
+    pub target: &'static str,
+    pub exclude: &'static [&'static str],
+    /// A numeric target becomes "late" (1) when above this, else 0.
+    pub threshold: Option<f64>,
+}
+
+/// `telco_churn` (target `churn`) or `nycflights13` (binary `arr_delay > 15`, without
+/// `tailnum`, `time_hour`, `flight`).
+pub fn linear_case(case: &str) -> Result<LinearCase, String> {
+    match case {
+        "telco_churn" => Ok(LinearCase {
+            folder: "binary",
+            name: "telco_churn",
+            target: "churn",
+            exclude: &[],
+            threshold: None,
+        }),
+        "nycflights13" => Ok(LinearCase {
+            folder: "regression",
+            name: "nycflights13_arr_delay",
+            target: "arr_delay",
+            exclude: &["tailnum", "time_hour", "flight"],
+            threshold: Some(15.0),
+        }),
+        other => Err(format!(
+            "unknown case {other}; use telco_churn or nycflights13"
+        )),
+    }
+}
+
+impl Case {
+    /// Parses `csv` (named `file_name`), takes the rows listed in `test_idx` (whitespace-separated
+    /// row numbers) as the test set and the others as the training set, and builds both
+    /// matrices for `target` without the `exclude`d columns.
+    pub fn read(
+        file_name: &str,
+        csv: &[u8],
+        test_idx: &str,
+        target: &str,
+        exclude: &[&str],
+    ) -> Result<Case, String> {
+        let frame = read_csv(file_name, csv, CsvOptions::default())
+            .map_err(|error| error.to_string())?
+            .frame;
+        let mut is_test = vec![false; frame.n_rows()];
+        for row in test_idx.split_whitespace() {
+            let row: usize = row
+                .parse()
+                .map_err(|error| format!("test row {row}: {error}"))?;
+            *is_test
+                .get_mut(row)
+                .ok_or_else(|| format!("test row {row} is past the file's end"))? = true;
+        }
+        let test_rows: Vec<usize> = (0..frame.n_rows()).filter(|&row| is_test[row]).collect();
+        let train_rows: Vec<usize> = (0..frame.n_rows()).filter(|&row| !is_test[row]).collect();
+        let (train_frame, test_frame) = (
+            take_rows(&frame, &train_rows),
+            take_rows(&frame, &test_rows),
+        );
+        let train =
+            train_set(&train_frame, target, exclude, None).map_err(|error| error.to_string())?;
+        let x_test = train
+            .spec
+            .transform(&test_frame)
+            .map_err(|error| error.to_string())?;
+        let y_test = train
+            .spec
+            .target_values(&test_frame)
+            .map_err(|error| error.to_string())?;
+        Ok(Case {
+            train,
+            x_test,
+            y_test,
+        })
+    }
+
+    /// The same rows with a numeric target turned into classes: `late` (1) when above
+    /// `threshold`, else `on_time` (0).
+    pub fn thresholded(self, threshold: f64) -> Case {
+        let late = |y: &f64| f64::from(u8::from(*y > threshold));
+        let set = self.train;
+        let y = set.y.iter().map(late).collect();
+        let target = TargetSpec {
+            column: format!("{} > {threshold}", set.spec.target.column),
+            task: Task::Binary,
+            classes: vec!["on_time".to_string(), "late".to_string()],
+        };
+        let train = TrainSet {
+            y,
+            spec: FeatureSpec {
+                target,
+                ..set.spec.clone()
+            },
+            ..set
+        };
+        Case {
+            train,
+            x_test: self.x_test,
+            y_test: self.y_test.iter().map(late).collect(),
+        }
+    }
+
+    /// Reads one of [`linear_case`]'s cases from its CSV bytes and test rows.
+    pub fn read_linear(case: &LinearCase, csv: &[u8], test_idx: &str) -> Result<Case, String> {
+        let read = Case::read(case.name, csv, test_idx, case.target, case.exclude)?;
+        Ok(match case.threshold {
+            Some(threshold) => read.thresholded(threshold),
+            None => read,
+        })
+    }
+}
+
+/// Fits our `model` (`gbdt` or `forest`, default parameters, `seed`) once on the case's
+/// training rows, timing the fit alone, and scores it on the test rows: r2, or accuracy and
+/// macro F1. JSON keys: model, fit_secs, predict_secs, metric, score, macro_f1, n_iter,
+/// n_train, n_features.
+pub fn fit_tree(case: &Case, model: &str, seed: u64, clock: Clock) -> Result<Value, String> {
+    let train = &case.train;
+    let started = clock();
+    let fitted: Model = match model {
+        "gbdt" => gbdt::fit(train, &GbdtParams::default(), seed, &mut |_| {
+            Control::Continue
+        })
+        .map(Model::from),
+        "forest" => forest::fit(train, &ForestParams::default(), seed, &mut |_| {
+            Control::Continue
+        })
+        .map(Model::from),
+        other => return Err(format!("unknown model {other}; use gbdt or forest")),
+    }
+    .map_err(|error| error.to_string())?;
+    let fit_secs = clock() - started;
+    let started = clock();
+    let (metric, score, macro_f1) = if train.task() == Task::Regression {
+        let predicted = fitted
+            .predict(&case.x_test)
+            .map_err(|error| error.to_string())?;
+        ("r2", regression_scores(&case.y_test, &predicted).r2, None)
+    } else {
+        let proba = fitted
+            .predict_proba(&case.x_test)
+            .map_err(|error| error.to_string())?;
+        let scores = classification_scores(&class_indices(&case.y_test), &proba);
+        ("accuracy", scores.accuracy, Some(scores.macro_f1))
+    };
+    let predict_secs = clock() - started;
+    let n_iter = match &fitted {
+        Model::Gbdt(model) => model.n_iter(),
+        Model::Forest(model) => model.trees.len(),
+        _ => unreachable!("only the tree models are fitted here"),
+    };
+    Ok(json!({
+        "model": model,
+        "fit_secs": fit_secs,
+        "predict_secs": predict_secs,
+        "metric": metric,
+        "score": score,
+        "macro_f1": macro_f1,
+        "n_iter": n_iter,
+        "n_train": train.x.n_rows(),
+        "n_features": train.x.n_features(),
+    }))
+}
+
+/// Fits our logistic regression (default parameters; `logistic::fit` fits and applies its
+/// preprocessing too) `repeats` times, timing each fit, and scores the last model on the test
+/// rows. JSON keys: fit_secs (the median), fit_secs_all, log_loss, accuracy, objective (the
+/// last training objective), n_iter, n_train, n_columns (encoded).
+pub fn fit_logistic(case: &Case, repeats: usize, clock: Clock) -> Result<Value, String> {
+    let params = LogisticParams::default();
+    let mut fit_secs = Vec::new();
+    let mut model = None;
+    for _ in 0..repeats.max(1) {
+        let started = clock();
+        let fitted = logistic::fit(&case.train, &params, &mut |_| Control::Continue)
+            .map_err(|error| error.to_string())?;
+        fit_secs.push(clock() - started);
+        model = Some(fitted);
+    }
+    let model = model.expect("at least one repeat");
+    let proba = model
+        .predict_proba(&case.x_test)
+        .map_err(|error| error.to_string())?;
+    let scores = classification_scores(&class_indices(&case.y_test), &proba);
+    let objective = model
+        .trace
+        .iterations
+        .last()
+        .map_or(f64::NAN, |record| record.train_loss);
+    Ok(json!({
+        "fit_secs": median(&fit_secs),
+        "fit_secs_all": fit_secs,
+        "log_loss": scores.log_loss,
+        "accuracy": scores.accuracy,
+        "objective": objective,
+        "n_iter": model.n_iter,
+        "n_train": case.train.y.len(),
+        "n_columns": model.coef[0].len(),
+    }))
+}
+
+fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
