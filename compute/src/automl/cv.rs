@@ -223,7 +223,10 @@ mod tests {
             }
             assert!(seen.iter().all(|&n| n == 1));
         }
-        assert_ne!(small[5].validation_rows, small[0].validation_rows, "reshuffled");
+        assert_ne!(
+            small[5].validation_rows, small[0].validation_rows,
+            "reshuffled"
+        );
         let large = split(&train_of(REPEAT_BELOW_ROWS), Some(5), 4).unwrap();
         assert_eq!(large.len(), 5);
         assert_eq!(split(&train_of(200), None, 4).unwrap().len(), 1, "holdout");
