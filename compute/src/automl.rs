@@ -235,6 +235,65 @@ impl AutomlOptions {
     }
 }
 
+/// scikit-learn's scorer name.
+pub fn metric_name(metric: Metric) -> &'static str {
+    match metric {
+        Metric::R2 => "r2",
+        Metric::NegRootMeanSquaredError => "neg_root_mean_squared_error",
+        Metric::NegMeanAbsoluteError => "neg_mean_absolute_error",
+        Metric::Accuracy => "accuracy",
+        Metric::BalancedAccuracy => "balanced_accuracy",
+        Metric::F1Macro => "f1_macro",
+        Metric::NegLogLoss => "neg_log_loss",
+        Metric::RocAuc => "roc_auc",
+    }
+}
+
+pub fn task_name(task: Task) -> &'static str {
+    match task {
+        Task::Regression => "regression",
+        Task::Binary => "binary",
+        Task::Multiclass => "multiclass",
+    }
+}
+
+/// Every metric, in the order a picker lists them.
+pub const METRICS: [Metric; 8] = [
+    Metric::R2,
+    Metric::NegRootMeanSquaredError,
+    Metric::NegMeanAbsoluteError,
+    Metric::Accuracy,
+    Metric::BalancedAccuracy,
+    Metric::F1Macro,
+    Metric::RocAuc,
+    Metric::NegLogLoss,
+];
+
+/// The metric scikit-learn calls `name`.
+pub fn metric_named(name: &str) -> Option<Metric> {
+    METRICS
+        .into_iter()
+        .find(|&metric| metric_name(metric) == name)
+}
+
+impl Validation {
+    /// E.g. "5-fold cross-validation repeated 3 times" or "a 20% validation split".
+    pub fn describe(&self) -> String {
+        match *self {
+            Validation::CrossValidation {
+                n_folds,
+                n_repeats: 1,
+            } => format!("{n_folds}-fold cross-validation"),
+            Validation::CrossValidation { n_folds, n_repeats } => {
+                format!("{n_folds}-fold cross-validation repeated {n_repeats} times")
+            }
+            Validation::Holdout { fraction } => {
+                format!("a {:.0}% validation split", fraction * 100.0)
+            }
+        }
+    }
+}
+
 /// The metric a task is scored by unless the user picks one (scikit-learn's default
 /// `score`).
 pub fn default_metric(task: Task) -> Metric {

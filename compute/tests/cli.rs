@@ -423,7 +423,7 @@ fn train_regression_prints_a_leaderboard_and_writes_values() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.starts_with("regression target disease_progression on 353 rows, 10 features; r2 by a 20% holdout split"), "{text}");
+    assert!(text.starts_with("regression target disease_progression on 353 rows, 10 features; r2 by a 20% validation split"), "{text}");
     assert!(text.contains("dummy baseline -0.0120"), "{text}");
     let written = read(&predictions);
     assert_eq!(written.n_cols(), 1);

@@ -228,16 +228,7 @@ impl BuildState {
 
 /// scikit-learn's scorer name, as the leaderboard and the metric picker show it.
 pub fn metric_label(metric: Metric) -> &'static str {
-    match metric {
-        Metric::R2 => "r2",
-        Metric::NegRootMeanSquaredError => "neg_root_mean_squared_error",
-        Metric::NegMeanAbsoluteError => "neg_mean_absolute_error",
-        Metric::Accuracy => "accuracy",
-        Metric::BalancedAccuracy => "balanced_accuracy",
-        Metric::F1Macro => "f1_macro",
-        Metric::NegLogLoss => "neg_log_loss",
-        Metric::RocAuc => "roc_auc",
-    }
+    compute::automl::metric_name(metric)
 }
 
 pub fn task_label(task: Task) -> &'static str {
@@ -267,18 +258,7 @@ fn metrics_for(task: Task) -> &'static [Metric] {
 }
 
 fn metric_from(name: &str) -> Option<Metric> {
-    [
-        Metric::R2,
-        Metric::NegRootMeanSquaredError,
-        Metric::NegMeanAbsoluteError,
-        Metric::Accuracy,
-        Metric::BalancedAccuracy,
-        Metric::F1Macro,
-        Metric::NegLogLoss,
-        Metric::RocAuc,
-    ]
-    .into_iter()
-    .find(|m| metric_label(*m) == name)
+    compute::automl::metric_named(name)
 }
 
 fn task_from(name: &str) -> Option<Task> {

@@ -2,9 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use compute::automl::{
-    CandidateStatus, ClassCurves, EvaluationDetail, EvaluationReport, Validation,
-};
+use compute::automl::{CandidateStatus, ClassCurves, EvaluationDetail, EvaluationReport};
 use compute::ml::{ClassificationScores, RegressionScores};
 use compute::profile::PairSample;
 use compute::protocol::{ErrorKind, OnePrediction, Reply, Request, RequestId};
@@ -60,18 +58,7 @@ pub fn ModelView(model_id: String, on_deleted: Callback<()>) -> impl IntoView {
 #[component]
 fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
     let report = model.report.clone();
-    let validation = match report.validation {
-        Validation::CrossValidation {
-            n_folds,
-            n_repeats: 1,
-        } => format!("{n_folds}-fold cross-validation"),
-        Validation::CrossValidation { n_folds, n_repeats } => {
-            format!("{n_folds}-fold cross-validation repeated {n_repeats} times")
-        }
-        Validation::Holdout { fraction } => {
-            format!("a {:.0}% validation split", fraction * 100.0)
-        }
-    };
+    let validation = report.validation.describe();
     let origin = match &model.origin {
         ModelOrigin::Trained => String::new(),
         ModelOrigin::Imported { file_name } => format!(" Imported from {file_name}."),

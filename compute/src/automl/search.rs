@@ -5,6 +5,7 @@ use super::{
     metric_applies, Build, CandidateStatus, EnsembleSpec, FoldJob, FoldOutcome, FoldResult,
     LeaderboardRow, ModelSpec, Shard, Validation,
 };
+pub use super::{metric_name, task_name};
 
 /// Members of the ensemble a Standard build tries last: the best candidate of this many
 /// algorithms (by cross-validated score).
@@ -715,28 +716,6 @@ pub fn search(
             SearchStep::AwaitingResults => unreachable!("an unsharded search never waits"),
             SearchStep::Finished(outcome) => return Ok(*outcome),
         }
-    }
-}
-
-/// scikit-learn's scorer name.
-pub fn metric_name(metric: Metric) -> &'static str {
-    match metric {
-        Metric::R2 => "r2",
-        Metric::NegRootMeanSquaredError => "neg_root_mean_squared_error",
-        Metric::NegMeanAbsoluteError => "neg_mean_absolute_error",
-        Metric::Accuracy => "accuracy",
-        Metric::BalancedAccuracy => "balanced_accuracy",
-        Metric::F1Macro => "f1_macro",
-        Metric::NegLogLoss => "neg_log_loss",
-        Metric::RocAuc => "roc_auc",
-    }
-}
-
-pub fn task_name(task: Task) -> &'static str {
-    match task {
-        Task::Regression => "regression",
-        Task::Binary => "binary",
-        Task::Multiclass => "multiclass",
     }
 }
 

@@ -11,9 +11,7 @@ use std::process::ExitCode;
 
 use compute::automl::run::{self as automl_run, predict, unseen_warnings, ModelFile};
 use compute::automl::search::{metric_name, task_name};
-use compute::automl::{
-    AutomlOptions, AutomlReport, Build, CandidateStatus, EvaluationDetail, Validation,
-};
+use compute::automl::{AutomlOptions, AutomlReport, Build, CandidateStatus, EvaluationDetail};
 use compute::csv::{read_csv, CsvOptions};
 use compute::export::write_csv_to;
 use compute::frame::Frame;
@@ -511,16 +509,7 @@ fn write_frame(path: &str, frame: &Frame) -> Result<(), Failure> {
 fn train_summary(report: &AutomlReport) -> String {
     let mut out = String::new();
     let metric = metric_name(report.metric);
-    let validation = match report.validation {
-        Validation::CrossValidation {
-            n_folds,
-            n_repeats: 1,
-        } => format!("{n_folds}-fold cross-validation"),
-        Validation::CrossValidation { n_folds, n_repeats } => {
-            format!("{n_folds}-fold cross-validation repeated {n_repeats} times")
-        }
-        Validation::Holdout { fraction } => format!("a {:.0}% holdout split", fraction * 100.0),
-    };
+    let validation = report.validation.describe();
     writeln!(
         out,
         "{} target {} on {} rows, {} features; {metric} by {validation}\n",
