@@ -605,7 +605,19 @@ impl Grower<'_> {
         let column = self.x.column(feature);
         let k = self.stats.k;
         let stride = self.stride;
-        if k == 1 {
+        if k == 1 && self.stats.hessians.is_none() {
+            // Every hessian is 1 (squared error): the hessian sum is the count, set once
+            // per bin after the loop instead of added per row (the same sums exactly).
+            for (&row, &g) in rows.iter().zip(ordered) {
+                let at = usize::from(column[row as usize]) * 3;
+                let entry = &mut histogram[at..at + 3];
+                entry[0] += g;
+                entry[2] += 1.0;
+            }
+            for entry in histogram.chunks_exact_mut(3) {
+                entry[1] = entry[2];
+            }
+        } else if k == 1 {
             for ((&row, &g), &h) in rows.iter().zip(ordered).zip(hessians) {
                 let at = usize::from(column[row as usize]) * 3;
                 let entry = &mut histogram[at..at + 3];
