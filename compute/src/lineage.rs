@@ -238,6 +238,31 @@ pub struct ImportInput {
     pub ended_at_ms: f64,
 }
 
+impl ActionRecord {
+    /// A finished action of this build: the one place an action's boilerplate is filled in.
+    fn completed(
+        kind: ActionKind,
+        action_id: String,
+        parameters: BTreeMap<String, String>,
+        (started_at_ms, ended_at_ms): (f64, f64),
+        inputs: Vec<String>,
+        outputs: Vec<String>,
+    ) -> ActionRecord {
+        ActionRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            action_id,
+            kind,
+            status: ActionStatus::Completed,
+            parameters,
+            started_at_ms,
+            ended_at_ms,
+            code_version: CODE_VERSION.to_string(),
+            inputs,
+            outputs,
+        }
+    }
+}
+
 /// The records one import writes: the dataset, its blobs, two artifacts (the file and the
 /// dataset version), the Import action, its edges and an audit entry.
 pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
@@ -269,18 +294,14 @@ pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
         created_at_ms: input.started_at_ms,
         properties: BTreeMap::from([("size_bytes".into(), input.source.size_bytes.to_string())]),
     };
-    let action = ActionRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        action_id: input.action_id.clone(),
-        kind: ActionKind::Import,
-        status: ActionStatus::Completed,
-        parameters: input.parameters,
-        started_at_ms: input.started_at_ms,
-        ended_at_ms: input.ended_at_ms,
-        code_version: CODE_VERSION.to_string(),
-        inputs: vec![input.source_artifact_id.clone()],
-        outputs: vec![input.dataset_artifact_id.clone()],
-    };
+    let action = ActionRecord::completed(
+        ActionKind::Import,
+        input.action_id.clone(),
+        input.parameters,
+        (input.started_at_ms, input.ended_at_ms),
+        vec![input.source_artifact_id.clone()],
+        vec![input.dataset_artifact_id.clone()],
+    );
     let edges = [
         (
             &input.source_artifact_id,
@@ -374,18 +395,14 @@ pub fn plan_profile(dataset: &DatasetRecord, input: ProfileInput) -> (ProfileRec
         created_at_ms: input.ended_at_ms,
         properties: BTreeMap::from([("dataset_content_hash".into(), dataset.content_hash.clone())]),
     };
-    let action = ActionRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        action_id: input.action_id.clone(),
-        kind: ActionKind::Profile,
-        status: ActionStatus::Completed,
+    let action = ActionRecord::completed(
+        ActionKind::Profile,
+        input.action_id.clone(),
         parameters,
-        started_at_ms: input.started_at_ms,
-        ended_at_ms: input.ended_at_ms,
-        code_version: CODE_VERSION.to_string(),
-        inputs: vec![dataset.artifact_id.clone()],
-        outputs: vec![input.artifact_id.clone()],
-    };
+        (input.started_at_ms, input.ended_at_ms),
+        vec![dataset.artifact_id.clone()],
+        vec![input.artifact_id.clone()],
+    );
     let edges = [
         (
             &dataset.artifact_id,
@@ -493,24 +510,20 @@ pub fn plan_transform(
         created_at_ms: input.ended_at_ms,
         properties: BTreeMap::from([("n_steps".into(), input.recipe.steps.len().to_string())]),
     };
-    let action = ActionRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        action_id: input.action_id.clone(),
-        kind: ActionKind::Transform,
-        status: ActionStatus::Completed,
-        parameters: BTreeMap::from([
+    let action = ActionRecord::completed(
+        ActionKind::Transform,
+        input.action_id.clone(),
+        BTreeMap::from([
             ("recipe_hash".into(), recipe_hash.clone()),
             ("n_steps".into(), input.recipe.steps.len().to_string()),
         ]),
-        started_at_ms: input.started_at_ms,
-        ended_at_ms: input.ended_at_ms,
-        code_version: CODE_VERSION.to_string(),
-        inputs: [parent.artifact_id.clone(), input.recipe_artifact_id.clone()]
+        (input.started_at_ms, input.ended_at_ms),
+        [parent.artifact_id.clone(), input.recipe_artifact_id.clone()]
             .into_iter()
             .chain(input.other_inputs.iter().cloned())
             .collect(),
-        outputs: vec![input.dataset_artifact_id.clone()],
-    };
+        vec![input.dataset_artifact_id.clone()],
+    );
     let mut edges = vec![
         (
             &parent.artifact_id,
@@ -767,18 +780,14 @@ pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, W
         ),
         ("holdout_fraction".to_string(), HOLDOUT_FRACTION.to_string()),
     ]);
-    let action = ActionRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        action_id: input.action_id.clone(),
-        kind: ActionKind::Train,
-        status: ActionStatus::Completed,
+    let action = ActionRecord::completed(
+        ActionKind::Train,
+        input.action_id.clone(),
         parameters,
-        started_at_ms: input.started_at_ms,
-        ended_at_ms: input.ended_at_ms,
-        code_version: CODE_VERSION.to_string(),
-        inputs: vec![dataset.artifact_id.clone()],
-        outputs: vec![input.artifact_id.clone()],
-    };
+        (input.started_at_ms, input.ended_at_ms),
+        vec![dataset.artifact_id.clone()],
+        vec![input.artifact_id.clone()],
+    );
     let edges = [
         (
             &dataset.artifact_id,
@@ -860,21 +869,17 @@ pub fn plan_predict(model: &ModelRecord, input: PredictInput) -> WriteBatch {
             ("model_id".into(), model.model_id.clone()),
         ]),
     };
-    let action = ActionRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        action_id: input.action_id.clone(),
-        kind: ActionKind::Predict,
-        status: ActionStatus::Completed,
-        parameters: BTreeMap::from([
+    let action = ActionRecord::completed(
+        ActionKind::Predict,
+        input.action_id.clone(),
+        BTreeMap::from([
             ("model_id".into(), model.model_id.clone()),
             ("model_content_hash".into(), model.content_hash.clone()),
         ]),
-        started_at_ms: input.started_at_ms,
-        ended_at_ms: input.ended_at_ms,
-        code_version: CODE_VERSION.to_string(),
-        inputs: vec![model.artifact_id.clone(), input.source_artifact_id.clone()],
-        outputs: vec![input.batch_artifact_id.clone()],
-    };
+        (input.started_at_ms, input.ended_at_ms),
+        vec![model.artifact_id.clone(), input.source_artifact_id.clone()],
+        vec![input.batch_artifact_id.clone()],
+    );
     let edges = [
         (
             &model.artifact_id,
@@ -1018,21 +1023,17 @@ pub fn plan_import_model(
         created_at_ms: input.at_ms,
         properties: BTreeMap::from([("size_bytes".into(), input.source.size_bytes.to_string())]),
     };
-    let action = ActionRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        action_id: input.action_id.clone(),
-        kind: ActionKind::Import,
-        status: ActionStatus::Completed,
-        parameters: BTreeMap::from([
+    let action = ActionRecord::completed(
+        ActionKind::Import,
+        input.action_id.clone(),
+        BTreeMap::from([
             ("reader".to_string(), "model".to_string()),
             ("format".to_string(), MODEL_EXPORT_FORMAT.to_string()),
         ]),
-        started_at_ms: input.at_ms,
-        ended_at_ms: input.at_ms,
-        code_version: CODE_VERSION.to_string(),
-        inputs: vec![input.source_artifact_id.clone()],
-        outputs: vec![input.artifact_id.clone()],
-    };
+        (input.at_ms, input.at_ms),
+        vec![input.source_artifact_id.clone()],
+        vec![input.artifact_id.clone()],
+    );
     let edges = [
         (
             &input.source_artifact_id,
