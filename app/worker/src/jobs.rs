@@ -572,12 +572,7 @@ async fn import_csv(
     let chunks = frame
         .to_ipc_chunks(rows_per_chunk as usize)
         .map_err(|e| JobError::new(ErrorKind::Internal, e.to_string()))?;
-    let dataset_name = std::path::Path::new(file_name)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| !s.is_empty())
-        .unwrap_or(file_name)
-        .to_string();
+    let dataset_name = file_stem(file_name).unwrap_or(file_name).to_string();
     let parameters = BTreeMap::from([
         (
             "delimiter".to_string(),
@@ -839,6 +834,15 @@ async fn apply_recipe(
         dataset,
         compute_secs,
     })
+}
+
+/// A file name without its directory and last extension (`penguins` of `data/penguins.csv`),
+/// `None` when nothing is left.
+fn file_stem(file_name: &str) -> Option<&str> {
+    std::path::Path::new(file_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .filter(|s| !s.is_empty())
 }
 
 /// Rows per stored chunk so that a chunk holds about [`STORED_CHUNK_BYTES`].

@@ -15,8 +15,8 @@ use compute::protocol::{ErrorKind, JobError, ModelSummary, Progress, Reply, Requ
 use compute::records::{ModelRecord, SourceFile};
 
 use super::{
-    entropy, let_messages_in, load_frame, now_ms, pause_ms, read_csv_file, read_slice, Context,
-    Finished,
+    entropy, file_stem, let_messages_in, load_frame, now_ms, pause_ms, read_csv_file, read_slice,
+    Context, Finished,
 };
 use crate::store::Store;
 
@@ -279,11 +279,7 @@ pub(super) async fn predict_csv(
     let out = with_predictions(&frame, &predictions);
     drop(frame);
     let bytes = compute::export::write_csv(&out);
-    let stem = std::path::Path::new(file_name)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| !s.is_empty())
-        .unwrap_or("predictions");
+    let stem = file_stem(file_name).unwrap_or("predictions");
     let output_file_name = format!("{stem}-predictions.csv");
     let mut warnings = imported.warnings;
     warnings.extend(unseen_warnings(&predictions.unseen_categories, file_name));
@@ -343,6 +339,8 @@ pub(super) async fn import(
         )
     })?;
     let size_bytes = blob.size() as u64;
+    // Read whole, so held to the same limit as a CSV import, before any byte is read.
+    compute::csv::check_import_size(file_name, size_bytes).map_err(bad_input)?;
     let bytes = read_slice(&blob, 0, size_bytes).await?;
     let content_hash = blake3::hash(&bytes).to_hex().to_string();
     let text = String::from_utf8(bytes).map_err(|_| {
