@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::cv::split_dataset;
 use super::evaluate::{evaluate, feature_matrix};
 use super::inputs::model_inputs;
-use super::search::{task_name, SearchOptions, SearchOutcome, SearchRun, SearchStep};
+use super::search::{report_jobs, task_name, SearchOptions, SearchOutcome, SearchRun, SearchStep};
 use super::{
     default_metric, AutomlOptions, AutomlReport, ColumnCount, FoldResult, ModelSpec, Shard,
     TrainingMetadata, AUTOML_SCHEMA_VERSION,
@@ -127,15 +127,7 @@ pub fn run(
             TrainingStep::Job {
                 jobs_done,
                 jobs_total,
-            } => {
-                let done = Progress {
-                    fraction_done: jobs_done as f64 / jobs_total as f64,
-                    steps_done: jobs_done,
-                };
-                if progress(done) == Control::Cancel {
-                    return Err(MlError::Cancelled);
-                }
-            }
+            } => report_jobs(jobs_done, jobs_total, progress)?,
             TrainingStep::Refitted => {}
             TrainingStep::AwaitingResults => unreachable!("an unsharded run never waits"),
             TrainingStep::Finished(run) => return Ok(*run),

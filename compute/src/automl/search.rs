@@ -687,6 +687,23 @@ impl SearchRun {
     }
 }
 
+/// Tells `progress` that `jobs_done` of `jobs_total` fold jobs ran (steps are jobs); its
+/// `Control::Cancel` becomes `Cancelled`. How [`search`] and `run::run` report a step.
+pub(crate) fn report_jobs(
+    jobs_done: usize,
+    jobs_total: usize,
+    progress: &mut dyn FnMut(Progress) -> Control,
+) -> Result<(), MlError> {
+    let done = Progress {
+        fraction_done: jobs_done as f64 / jobs_total as f64,
+        steps_done: jobs_done,
+    };
+    match progress(done) {
+        Control::Cancel => Err(MlError::Cancelled),
+        Control::Continue => Ok(()),
+    }
+}
+
 /// Runs every job of `candidates(options.build, …)` in turn, stops launching jobs once
 /// `options.time_budget_secs` have passed (the first candidate always runs whole), and
 /// refits the best on every row of `train`. `progress` hears after every job (steps are
@@ -704,15 +721,7 @@ pub fn search(
             SearchStep::Job {
                 jobs_done,
                 jobs_total,
-            } => {
-                let done = Progress {
-                    fraction_done: jobs_done as f64 / jobs_total as f64,
-                    steps_done: jobs_done,
-                };
-                if progress(done) == Control::Cancel {
-                    return Err(MlError::Cancelled);
-                }
-            }
+            } => report_jobs(jobs_done, jobs_total, progress)?,
             SearchStep::AwaitingResults => unreachable!("an unsharded search never waits"),
             SearchStep::Finished(outcome) => return Ok(*outcome),
         }
