@@ -1,0 +1,144 @@
+//! Experiments like MLflow's tracking: every training run (each AutoML candidate too) with its parameters, metrics (final and per step), dataset and recipe hashes, seed, status, tags and notes, grouped in experiments.
+//!
+//! The records here are stored (IndexedDB stores `experiments` and `runs`) and shown by the
+//! UI, so they build without the `engine` feature. A build (one training job) is a parent
+//! run; each candidate its search tried is a child run (`parent_run_id`), as MLflow nests
+//! runs. Keys of params, metrics and tags are MLflow's: free text without `/` at either end.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The shape experiment and run records are written in today.
+pub const RUN_SCHEMA_VERSION: u32 = 1;
+
+/// A named group of runs. By default one per dataset name and target ("penguins → species").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentRecord {
+    pub schema_version: u32,
+    pub experiment_id: String,
+    pub name: String,
+    pub created_at_ms: f64,
+    /// Set for a default experiment: the dataset name and target it gathers.
+    #[serde(default)]
+    pub dataset_name: Option<String>,
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A run's state, by MLflow's names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RunStatus {
+    Running,
+    Finished,
+    Failed,
+    Killed,
+}
+
+impl RunStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStatus::Running => "RUNNING",
+            RunStatus::Finished => "FINISHED",
+            RunStatus::Failed => "FAILED",
+            RunStatus::Killed => "KILLED",
+        }
+    }
+}
+
+/// What a run stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunKind {
+    /// One training job: a build (AutoML or one chosen algorithm) that produced a model.
+    Build,
+    /// One candidate a build's search cross-validated (a child of its build's run).
+    Candidate,
+    /// Read from an MLflow-style folder.
+    Imported,
+}
+
+/// One value of a metric at a step (a boosting iteration, a fold, a training-set size).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MetricStep {
+    pub step: u64,
+    pub value: f64,
+    pub timestamp_ms: f64,
+}
+
+/// A metric's values over the steps of a run, in step order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MetricHistory {
+    pub key: String,
+    pub steps: Vec<MetricStep>,
+}
+
+/// Something a run produced or keeps: the model, plot data, a file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunArtifact {
+    pub name: String,
+    /// The lineage artifact, when the studio stores it.
+    #[serde(default)]
+    pub artifact_id: Option<String>,
+    /// BLAKE3 hex of its content, when known.
+    #[serde(default)]
+    pub content_hash: Option<String>,
+}
+
+/// One run: everything needed to compare it with others and to trace it back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub schema_version: u32,
+    pub run_id: String,
+    pub experiment_id: String,
+    pub name: String,
+    pub kind: RunKind,
+    /// The build's run, for a candidate.
+    #[serde(default)]
+    pub parent_run_id: Option<String>,
+    pub status: RunStatus,
+    pub started_at_ms: f64,
+    pub duration_secs: f64,
+    pub params: BTreeMap<String, String>,
+    /// Final values (the last step's value for a metric with a history).
+    pub metrics: BTreeMap<String, f64>,
+    /// Per-step values: training and validation loss per iteration, score per fold,
+    /// learning curves by training-set size.
+    #[serde(default)]
+    pub history: Vec<MetricHistory>,
+    #[serde(default)]
+    pub dataset_id: Option<String>,
+    #[serde(default)]
+    pub dataset_name: Option<String>,
+    /// BLAKE3 hex of the dataset version's canonical content.
+    #[serde(default)]
+    pub dataset_content_hash: Option<String>,
+    /// Content hashes of the recipes that made the dataset version, oldest first.
+    #[serde(default)]
+    pub recipe_hashes: Vec<String>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    pub code_version: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub artifacts: Vec<RunArtifact>,
+    /// The stored model a build produced.
+    #[serde(default)]
+    pub model_id: Option<String>,
+    /// The Train action that records this run in lineage.
+    #[serde(default)]
+    pub action_id: Option<String>,
+}
+
+impl RunRecord {
+    /// The history of metric `key`, if the run logged one.
+    pub fn history(&self, key: &str) -> Option<&MetricHistory> {
+        self.history.iter().find(|history| history.key == key)
+    }
+}
