@@ -155,6 +155,96 @@ impl ModelSpec {
     }
 }
 
+/// The algorithms a user can choose to train alone, by the name a [`ModelSpec`] carries in
+/// its JSON (`{"algorithm": "tree", "params": {…}}`), with what a person calls them.
+pub const ALGORITHMS: [(&str, &str); 7] = [
+    ("gbdt", "gradient boosting"),
+    ("forest", "random forest"),
+    ("tree", "decision tree"),
+    ("linear", "linear regression (ridge, lasso, elastic net)"),
+    ("logistic", "logistic regression"),
+    ("knn", "k nearest neighbours"),
+    ("naive_bayes", "naive Bayes"),
+];
+
+impl ModelSpec {
+    /// The algorithm `name` (one of [`ALGORITHMS`]) at scikit-learn's defaults, changed by
+    /// `params`: `key=value` pairs separated by commas or new lines, written as in
+    /// scikit-learn's constructor (`max_depth=3, min_samples_leaf=5`; `None` for no limit,
+    /// `True`/`False`). Errors name the algorithm or the parameter and list the valid keys.
+    pub fn from_choice(name: &str, params: &str) -> Result<ModelSpec, String> {
+        let default = match name {
+            "gbdt" => ModelSpec::Gbdt(GbdtParams::default()),
+            "forest" => ModelSpec::Forest(ForestParams::default()),
+            "tree" => ModelSpec::Tree(TreeParams::default()),
+            "linear" => ModelSpec::Linear(LinearParams::default()),
+            "logistic" => ModelSpec::Logistic(LogisticParams::default()),
+            "knn" => ModelSpec::Knn(KnnParams::default()),
+            "naive_bayes" => ModelSpec::NaiveBayes(NaiveBayesParams::default()),
+            other => {
+                let known: Vec<&str> = ALGORITHMS.iter().map(|(key, _)| *key).collect();
+                return Err(format!(
+                    "unknown algorithm \"{other}\"; choose one of {}",
+                    known.join(", ")
+                ));
+            }
+        };
+        let mut json = serde_json::to_value(&default).map_err(|e| e.to_string())?;
+        let Some(fields) = json.get_mut("params").and_then(|p| p.as_object_mut()) else {
+            return Err(format!("{name} has no parameters to set"));
+        };
+        for pair in params
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let Some((key, value)) = pair.split_once('=') else {
+                return Err(format!("\"{pair}\" is not key=value"));
+            };
+            let key = key.trim();
+            if !fields.contains_key(key) {
+                let mut known: Vec<&String> = fields.keys().collect();
+                known.sort();
+                let known: Vec<&str> = known.iter().map(|k| k.as_str()).collect();
+                return Err(format!(
+                    "{name} has no parameter \"{key}\"; its parameters are {}",
+                    known.join(", ")
+                ));
+            }
+            let mut value = parameter_value(value.trim());
+            // scikit-learn's `max_features` takes a fraction (float) or a count (int).
+            if key == "max_features" {
+                if let Some(count) = value.as_u64() {
+                    value = serde_json::json!({ "count": count });
+                } else if let Some(fraction) = value.as_f64() {
+                    value = serde_json::json!({ "fraction": fraction });
+                }
+            }
+            fields.insert(key.to_string(), value);
+        }
+        let spec: ModelSpec = serde_json::from_value(json).map_err(|e| {
+            format!(
+                "{name}: {}",
+                e.to_string().replace("invalid type: ", "wrong type: ")
+            )
+        })?;
+        spec.check().map_err(|e| e.to_string())?;
+        Ok(spec)
+    }
+}
+
+/// A parameter as written in Python: `None`, `True`, `False`, numbers, quoted or bare text.
+fn parameter_value(text: &str) -> serde_json::Value {
+    match text {
+        "None" | "null" | "none" => serde_json::Value::Null,
+        "True" | "true" => serde_json::Value::Bool(true),
+        "False" | "false" => serde_json::Value::Bool(false),
+        _ => serde_json::from_str(text)
+            .or_else(|_| serde_json::from_str(&text.replace('\'', "\"")))
+            .unwrap_or_else(|_| serde_json::Value::String(text.to_string())),
+    }
+}
+
 fn max_features_label(max_features: MaxFeatures) -> String {
     match max_features {
         MaxFeatures::Sqrt => "sqrt".to_string(),
@@ -219,6 +309,11 @@ pub struct AutomlOptions {
     pub seed: u64,
     /// `None`: the build's default ([`Build::default_time_budget_secs`]).
     pub time_budget_secs: Option<f64>,
+    /// Train this one algorithm with these hyper-parameters instead of searching: the
+    /// build then only says how it is validated (Quick: one holdout split; Standard:
+    /// cross-validation), and no ensemble is added.
+    #[serde(default)]
+    pub algorithm: Option<ModelSpec>,
 }
 
 impl AutomlOptions {
@@ -231,6 +326,7 @@ impl AutomlOptions {
             metric: None,
             seed: 0,
             time_budget_secs: None,
+            algorithm: None,
         }
     }
 }
@@ -539,6 +635,56 @@ pub struct TrainingMetadata {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chosen_algorithm_reads_python_style_parameters() {
+        let stump = ModelSpec::from_choice("tree", "max_depth=1").unwrap();
+        assert_eq!(
+            stump,
+            ModelSpec::Tree(TreeParams {
+                max_depth: Some(1),
+                ..TreeParams::default()
+            })
+        );
+        let forest = ModelSpec::from_choice(
+            "forest",
+            "n_estimators=20,\n max_features=0.5, bootstrap=False",
+        )
+        .unwrap();
+        let ModelSpec::Forest(params) = forest else {
+            panic!("a forest");
+        };
+        assert_eq!(params.n_estimators, 20);
+        assert_eq!(params.max_features, Some(MaxFeatures::Fraction(0.5)));
+        assert!(!params.bootstrap);
+        assert_eq!(
+            ModelSpec::from_choice("forest", "max_features='sqrt'").unwrap(),
+            ModelSpec::Forest(ForestParams {
+                max_features: Some(MaxFeatures::Sqrt),
+                ..ForestParams::default()
+            })
+        );
+        assert_eq!(
+            ModelSpec::from_choice("tree", "max_depth=None").unwrap(),
+            ModelSpec::Tree(TreeParams::default())
+        );
+
+        let unknown = ModelSpec::from_choice("tree", "depth=3").unwrap_err();
+        assert!(
+            unknown.contains("no parameter \"depth\"") && unknown.contains("max_depth"),
+            "{unknown}"
+        );
+        let wrong = ModelSpec::from_choice("tree", "max_depth=deep").unwrap_err();
+        assert!(wrong.starts_with("tree: "), "{wrong}");
+        let bad = ModelSpec::from_choice("knn", "n_neighbors=0").unwrap_err();
+        assert!(bad.contains("n_neighbors"), "{bad}");
+        assert!(ModelSpec::from_choice("svm", "")
+            .unwrap_err()
+            .contains("unknown algorithm"));
+        assert!(ModelSpec::from_choice("tree", "max_depth")
+            .unwrap_err()
+            .contains("key=value"));
+    }
 
     #[test]
     fn spec_round_trips_as_tagged_json() {

@@ -169,6 +169,8 @@ pub enum MlError {
     MissingFeature { column: String },
     #[error("metric {metric} does not apply to a {task} task")]
     MetricMismatch { metric: String, task: String },
+    #[error("{algorithm} cannot learn a {task} task")]
+    AlgorithmMismatch { algorithm: String, task: String },
     #[error("every candidate model failed; the first: {message}")]
     AllCandidatesFailed { message: String },
 }

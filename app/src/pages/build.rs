@@ -3,7 +3,7 @@
 //! The page only asks and shows: the profile that detects the task and the ID-like columns,
 //! the search, the evaluation and every prediction run in a worker.
 
-use compute::automl::{AutomlOptions, Build, Shard};
+use compute::automl::{AutomlOptions, Build, ModelSpec, Shard, ALGORITHMS};
 use compute::ml::{Metric, Task};
 use compute::profile::InsightKind;
 use compute::protocol::{ErrorKind, ModelSummary, Progress, Reply, Request, RequestId};
@@ -362,6 +362,9 @@ fn TrainForm(state: BuildState) -> impl IntoView {
     let build = RwSignal::new(Build::Quick);
     let budget_secs = RwSignal::new(String::from("300"));
     let seed = RwSignal::new(String::from("0"));
+    // "auto" searches; otherwise one algorithm with the hyper-parameters typed beside it.
+    let algorithm = RwSignal::new(String::from("auto"));
+    let algorithm_params = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     // Columns the user left out (ID-like ones start here).
     let excluded = RwSignal::new(Vec::<String>::new());
@@ -464,7 +467,18 @@ fn TrainForm(state: BuildState) -> impl IntoView {
         } else {
             None
         };
+        let chosen = match algorithm.get_untracked().as_str() {
+            "auto" => None,
+            name => match ModelSpec::from_choice(name, &algorithm_params.get_untracked()) {
+                Ok(spec) => Some(spec),
+                Err(message) => {
+                    form_error.set(Some(format!("Hyper-parameters: {message}.")));
+                    return;
+                }
+            },
+        };
         let options = AutomlOptions {
+            algorithm: chosen,
             target: target_name.clone(),
             task: task_from(&task_choice.get_untracked()),
             drop: excluded
@@ -601,6 +615,31 @@ fn TrainForm(state: BuildState) -> impl IntoView {
                         </label>
                     </Show>
                 </fieldset>
+                <label>
+                    "Algorithm "
+                    <select
+                        data-testid="build-algorithm"
+                        prop:value=move || algorithm.get()
+                        on:change=move |ev| algorithm.set(event_target_value(&ev))
+                    >
+                        <option value="auto">"automatic (search the candidates)"</option>
+                        {ALGORITHMS
+                            .iter()
+                            .map(|(key, label)| view! { <option value=*key>{*label}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <Show when=move || algorithm.get() != "auto">
+                    <label>
+                        "Hyper-parameters "
+                        <input
+                            data-testid="build-algorithm-params"
+                            placeholder="as in scikit-learn, e.g. max_depth=3, min_samples_leaf=5"
+                            prop:value=move || algorithm_params.get()
+                            on:input=move |ev| algorithm_params.set(event_target_value(&ev))
+                        />
+                    </label>
+                </Show>
                 <label>
                     "Seed "
                     <input

@@ -187,6 +187,7 @@ impl Training {
             time_budget_secs: options
                 .time_budget_secs
                 .or_else(|| options.build.default_time_budget_secs()),
+            algorithm: options.algorithm.clone(),
         };
         let search = SearchRun::new(&train, &search_options, clock)?;
         let inputs = model_inputs(train_frame, &train.spec);

@@ -291,6 +291,8 @@ pub struct SearchOptions {
     pub metric: Metric,
     pub seed: u64,
     pub time_budget_secs: Option<f64>,
+    /// The one candidate to train instead of the build's list ([`candidates`]).
+    pub algorithm: Option<ModelSpec>,
 }
 
 /// A finished search: the leaderboard and the best candidate refitted on every row.
@@ -379,8 +381,20 @@ impl SearchRun {
         }
         let started = clock();
         let folds = split(train, n_folds(options.build), options.seed)?;
-        let mut specs = candidates(options.build, task);
-        if train.x.n_rows() > KNN_MAX_ROWS {
+        let mut specs = match &options.algorithm {
+            Some(spec) => {
+                spec.check()?;
+                if !spec.fits_task(task) {
+                    return Err(MlError::AlgorithmMismatch {
+                        algorithm: spec.algorithm(task).to_string(),
+                        task: task_name(task).to_string(),
+                    });
+                }
+                vec![spec.clone()]
+            }
+            None => candidates(options.build, task),
+        };
+        if options.algorithm.is_none() && train.x.n_rows() > KNN_MAX_ROWS {
             specs.retain(|spec| !matches!(spec, ModelSpec::Knn(_)));
         }
         let n_jobs = specs.len() * folds.len();
@@ -620,7 +634,10 @@ impl SearchRun {
     /// cross-validated on the same folds like any candidate (Autopilot ensembles too).
     fn plan_ensemble(&mut self, clock: &dyn Fn() -> f64) {
         self.phase = Phase::Refit;
-        if self.options.build == Build::Standard && !self.out_of_time(clock) {
+        if self.options.build == Build::Standard
+            && self.options.algorithm.is_none()
+            && !self.out_of_time(clock)
+        {
             let board = leaderboard(&self.specs, self.task, &self.results, self.folds.len());
             if let Some(ensemble) = ensemble_of_best(&board) {
                 self.specs.push(ensemble);
@@ -843,6 +860,7 @@ mod tests {
                 },
                 seed: 1,
                 time_budget_secs: None,
+                algorithm: None,
             };
             let outcome = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
             let ensemble = outcome
@@ -907,6 +925,7 @@ mod tests {
             metric: Metric::Accuracy,
             seed: 3,
             time_budget_secs: None,
+            algorithm: None,
         };
         let mut steps = 0;
         let outcome = search(&train, &options, &|| 0.0, &mut |p| {
@@ -925,6 +944,44 @@ mod tests {
     }
 
     #[test]
+    fn a_chosen_algorithm_is_the_only_candidate_and_gets_no_ensemble() {
+        let train = toy_train(Task::Binary);
+        let stump = ModelSpec::Tree(TreeParams {
+            max_depth: Some(1),
+            ..TreeParams::default()
+        });
+        let options = SearchOptions {
+            build: Build::Standard,
+            metric: Metric::Accuracy,
+            seed: 0,
+            time_budget_secs: None,
+            algorithm: Some(stump.clone()),
+        };
+        let outcome = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
+        assert_eq!(outcome.leaderboard.len(), 1);
+        assert_eq!(outcome.leaderboard[0].spec, stump);
+        let Validation::CrossValidation { n_folds, n_repeats } = outcome.validation else {
+            panic!("a standard build cross-validates: {:?}", outcome.validation);
+        };
+        assert_eq!(
+            outcome.leaderboard[0].fold_scores.len(),
+            n_folds * n_repeats
+        );
+
+        let regression_only = SearchOptions {
+            algorithm: Some(ModelSpec::Linear(LinearParams::default())),
+            ..options
+        };
+        let error = SearchRun::new(&train, &regression_only, &|| 0.0)
+            .err()
+            .expect("linear regression cannot learn classes");
+        assert!(
+            matches!(error, MlError::AlgorithmMismatch { .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn an_exhausted_budget_still_runs_the_first_candidate() {
         let train = toy_train(Task::Regression);
         let options = SearchOptions {
@@ -932,6 +989,7 @@ mod tests {
             metric: Metric::R2,
             seed: 0,
             time_budget_secs: Some(0.0),
+            algorithm: None,
         };
         // A clock that moves one second per reading.
         let ticks = std::cell::Cell::new(0.0);
@@ -966,6 +1024,7 @@ mod tests {
             metric: Metric::R2,
             seed: 0,
             time_budget_secs: None,
+            algorithm: None,
         };
         let error = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap_err();
         assert_eq!(
@@ -986,6 +1045,7 @@ mod tests {
                 metric: crate::automl::default_metric(task),
                 seed: 2,
                 time_budget_secs: None,
+                algorithm: None,
             };
             let whole = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
             let mut run = SearchRun::new(&train, &options, &|| 0.0).unwrap();
@@ -1049,6 +1109,7 @@ mod tests {
             metric: Metric::Accuracy,
             seed: 3,
             time_budget_secs: None,
+            algorithm: None,
         };
         let whole = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
         let n_jobs = whole
