@@ -13,12 +13,13 @@ use serde::Serialize;
 
 use crate::automl::cv::HOLDOUT_FRACTION;
 use crate::automl::search::{metric_name, task_name};
+use crate::experiments::{ExperimentRecord, RunRecord};
 use crate::hash::{hash_bytes, ContentHash};
 use crate::records::{
     blob_key, profile_key, stores, ActionKind, ActionRecord, ActionStatus, ArtifactKind,
     ArtifactRecord, AuditEntry, DatasetRecord, EdgeRecord, EdgeType, ModelExport, ModelFileRecord,
-    ModelOrigin, ModelRecord, ProfileRecord, SourceFile, MODEL_EXPORT_FORMAT,
-    RECORD_SCHEMA_VERSION,
+    ModelOrigin, ModelRecord, ProfileRecord, Revision, SourceFile, MODEL_EXPORT_FORMAT,
+    RECORD_SCHEMA_VERSION, RUNS_REVISION,
 };
 use crate::schema::ColumnSummary;
 
@@ -134,6 +135,27 @@ impl WriteBatch {
     }
 
     /// Lineage edges `(source, destination, type)`, keyed `source>destination`.
+    /// Runs (and an experiment to create, if any), with a fresh runs revision so that any
+    /// worker's cache of runs reads them again.
+    fn put_runs(
+        &mut self,
+        experiment: Option<&ExperimentRecord>,
+        runs: &[RunRecord],
+        revision: &str,
+    ) {
+        if let Some(experiment) = experiment {
+            self.put(stores::EXPERIMENTS, &experiment.experiment_id, experiment);
+        }
+        for run in runs {
+            self.put(stores::RUNS, &run.run_id, run);
+        }
+        let revision = Revision {
+            schema_version: RECORD_SCHEMA_VERSION,
+            revision: revision.to_string(),
+        };
+        self.put(stores::META, RUNS_REVISION, &revision);
+    }
+
     fn put_edges(&mut self, edges: &[(&String, &String, EdgeType)]) {
         for &(source_id, destination_id, edge_type) in edges {
             let edge = EdgeRecord {
@@ -725,11 +747,16 @@ pub struct TrainInput {
     pub n_holdout_rows: u64,
     pub started_at_ms: f64,
     pub ended_at_ms: f64,
+    /// The experiment the runs belong to, when this training creates it.
+    pub new_experiment: Option<ExperimentRecord>,
+    /// The build's run first, then its candidates' (see `experiments::runs_for_build`).
+    pub runs: Vec<RunRecord>,
 }
 
 /// The records training writes: the model (its record and, apart, its file), a Model
 /// artifact whose content hash is BLAKE3 of the model file's JSON, the Train action (used:
-/// the dataset version; produced: the model), edges and an audit entry.
+/// the dataset version; produced: the model; its parameters name the build's run and
+/// experiment), the runs, edges and an audit entry.
 pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, WriteBatch) {
     let json = input.run.model_file.to_json();
     let content_hash = hash_bytes(json.as_bytes()).to_hex();
@@ -752,7 +779,7 @@ pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, W
         origin: ModelOrigin::Trained,
     };
     let options = &input.options;
-    let parameters = BTreeMap::from([
+    let mut parameters = BTreeMap::from([
         ("target".to_string(), record.report.target.clone()),
         (
             "task".to_string(),
@@ -780,6 +807,16 @@ pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, W
         ),
         ("holdout_fraction".to_string(), HOLDOUT_FRACTION.to_string()),
     ]);
+    if let Some(build_run) = input.runs.first() {
+        parameters.insert("run_id".to_string(), build_run.run_id.clone());
+        parameters.insert("experiment_id".to_string(), build_run.experiment_id.clone());
+    }
+    if let Some(spec) = &options.algorithm {
+        parameters.insert(
+            "algorithm".to_string(),
+            serde_json::to_string(spec).expect("specs always serialize"),
+        );
+    }
     let action = ActionRecord::completed(
         ActionKind::Train,
         input.action_id.clone(),
@@ -804,6 +841,13 @@ pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, W
     let mut batch = WriteBatch::default();
     batch.put_model(&record, json);
     batch.put(stores::ACTIONS, &action.action_id, &action);
+    if !input.runs.is_empty() {
+        batch.put_runs(
+            input.new_experiment.as_ref(),
+            &input.runs,
+            &input.runs[0].run_id,
+        );
+    }
     batch.put_edges(&edges);
     batch.ops.push(Op::Audit(AuditDraft {
         at_ms: input.ended_at_ms,
@@ -1530,6 +1574,8 @@ mod tests {
                 n_holdout_rows: training.n_test_rows() as u64,
                 started_at_ms: 10.0,
                 ended_at_ms: 2010.0,
+                new_experiment: None,
+                runs: Vec::new(),
             },
         );
         store.apply(batch);

@@ -32,7 +32,13 @@ pub mod stores {
     /// The fitted models themselves ([`super::ModelFileRecord`]), keyed by model id, apart
     /// from `models` so that listing never loads one.
     pub const MODEL_FILES: &str = "model_files";
-    pub const ALL: [&str; 11] = [
+    /// Experiments ([`crate::experiments::ExperimentRecord`]), keyed by experiment id.
+    pub const EXPERIMENTS: &str = "experiments";
+    /// Runs ([`crate::experiments::RunRecord`]), keyed by run id.
+    pub const RUNS: &str = "runs";
+    /// Small bookkeeping values by name, e.g. [`super::RUNS_REVISION`].
+    pub const META: &str = "meta";
+    pub const ALL: [&str; 14] = [
         DATASETS,
         BLOBS,
         ARTIFACTS,
@@ -44,7 +50,21 @@ pub mod stores {
         SAVED_RECIPES,
         MODELS,
         MODEL_FILES,
+        EXPERIMENTS,
+        RUNS,
+        META,
     ];
+}
+
+/// The [`stores::META`] key whose value changes (a fresh id) in every transaction that
+/// writes runs, so a worker that keeps the runs in memory knows when to read them again.
+pub const RUNS_REVISION: &str = "runs_revision";
+
+/// The value stored under [`RUNS_REVISION`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub schema_version: u32,
+    pub revision: String,
 }
 
 /// A dataset version as the Data page lists it. Its rows live in `blobs` under

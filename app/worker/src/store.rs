@@ -4,11 +4,12 @@
 //! their fields) and read back through `compute::records::migrate`; row chunks are
 //! `Uint8Array`s of Arrow IPC bytes in their own store, so listing never loads data.
 
+use compute::experiments::{ExperimentRecord, RunRecord};
 use compute::lineage::{seal, Op, WriteBatch};
 use compute::protocol::{ErrorKind, JobError};
 use compute::records::{
     migrate, stores, AuditEntry, DatasetRecord, ModelFileRecord, ModelRecord, ProfileRecord,
-    SavedRecipe,
+    Revision, SavedRecipe, RUNS_REVISION,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -21,8 +22,8 @@ pub const DEFAULT_DB_NAME: &str = "ml-studio";
 
 /// Bump with every change of stores or indexes, and add a step to the upgrade below.
 /// 1: datasets, blobs, artifacts, actions, edges, audit. 2: profiles. 3: recipes.
-/// 4: saved_recipes (the recipe library). 5: models, model_files.
-const DB_VERSION: u32 = 5;
+/// 4: saved_recipes (the recipe library). 5: models, model_files. 6: experiments, runs, meta.
+const DB_VERSION: u32 = 6;
 
 const BY_CONTENT_HASH: &str = "by_content_hash";
 
@@ -125,6 +126,11 @@ impl Store {
                 if old_version < 5 {
                     db.create_object_store(stores::MODELS).build()?;
                     db.create_object_store(stores::MODEL_FILES).build()?;
+                }
+                if old_version < 6 {
+                    db.create_object_store(stores::EXPERIMENTS).build()?;
+                    db.create_object_store(stores::RUNS).build()?;
+                    db.create_object_store(stores::META).build()?;
                 }
                 Ok(())
             })
@@ -348,6 +354,40 @@ impl Store {
         {
             Some(v) => from_js(stores::MODEL_FILES, v),
             None => Err(model_not_found(model_id)),
+        }
+    }
+
+    /// Every experiment, oldest first.
+    pub async fn experiments(&self) -> Result<Vec<ExperimentRecord>, JobError> {
+        let mut experiments: Vec<ExperimentRecord> =
+            self.all(stores::EXPERIMENTS, "listing experiments").await?;
+        experiments.sort_by(|a, b| a.created_at_ms.total_cmp(&b.created_at_ms));
+        Ok(experiments)
+    }
+
+    /// Every run, in key order.
+    pub async fn runs(&self) -> Result<Vec<RunRecord>, JobError> {
+        self.all(stores::RUNS, "listing runs").await
+    }
+
+    pub async fn run(&self, run_id: &str) -> Result<RunRecord, JobError> {
+        match self.get(stores::RUNS, run_id, "reading a run").await? {
+            Some(v) => from_js(stores::RUNS, v),
+            None => Err(JobError::new(
+                ErrorKind::NotFound,
+                format!("run {run_id} no longer exists"),
+            )),
+        }
+    }
+
+    /// The value of [`compute::records::RUNS_REVISION`]: it changes whenever runs are written.
+    pub async fn runs_revision(&self) -> Result<Option<String>, JobError> {
+        match self
+            .get(stores::META, RUNS_REVISION, "reading the runs' revision")
+            .await?
+        {
+            Some(v) => Ok(Some(from_js::<Revision>(stores::META, v)?.revision)),
+            None => Ok(None),
         }
     }
 

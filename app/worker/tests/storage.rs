@@ -171,6 +171,8 @@ fn train(dataset: &DatasetRecord, frame: &compute::frame::Frame) -> (ModelRecord
             n_holdout_rows: training.n_test_rows() as u64,
             started_at_ms: 1.0,
             ended_at_ms: 2.0,
+            new_experiment: None,
+            runs: Vec::new(),
         },
     )
 }

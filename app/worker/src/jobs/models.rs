@@ -126,6 +126,8 @@ pub(super) async fn train_model(
             n_holdout_rows: training.n_test_rows() as u64,
             started_at_ms,
             ended_at_ms: now_ms(),
+            new_experiment: None,
+            runs: Vec::new(),
         },
     );
     ctx.commit(&store, request_id, batch).await?;
