@@ -14,6 +14,8 @@ pub mod records;
 pub mod schema;
 
 #[cfg(feature = "engine")]
+pub mod archive;
+#[cfg(feature = "engine")]
 pub mod csv;
 #[cfg(feature = "engine")]
 pub mod export;
