@@ -293,7 +293,7 @@ impl Default for UnderfitParams {
     }
 }
 
-/// TargetLeakage (ours): a depth-limited tree on one feature alone scores at least
+/// TargetLeakage (ours): a decision tree on one feature alone scores at least
 /// `threshold` on held-out rows: balanced accuracy for classes (so a majority class
 /// cannot pass for a leak), r2 for numbers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -480,7 +480,7 @@ fn feature_importance_overweight(
         .map(|f| (f.feature.as_str(), f.value.max(0.0)))
         .collect();
     let total: f64 = shares.iter().map(|(_, v)| v).sum();
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return None;
     }
     for share in &mut shares {
@@ -530,7 +530,7 @@ fn underfit(signals: &ModelSignals, config: &DebuggerConfig) -> Option<Finding> 
     let baseline = signals.baseline_score?;
     let perfect = perfect_score(signals.metric);
     let gap = perfect - baseline;
-    if !(gap > 0.0) || !train.is_finite() {
+    if gap.is_nan() || gap <= 0.0 || !train.is_finite() {
         return None;
     }
     let closed = (train - baseline) / gap;
@@ -590,7 +590,7 @@ fn target_leakage(signals: &ModelSignals, config: &DebuggerConfig) -> Option<Fin
         severity: Severity::Critical,
         title: format!("\"{first}\" alone predicts the target"),
         explanation: format!(
-            "A small tree on one feature alone scores at least {} on held-out rows: {}. A \
+            "A decision tree on one feature alone scores at least {} on held-out rows: {}. A \
              single column that good is usually computed from the target or recorded after \
              it, and the model's scores will not hold on new data.",
             number(params.threshold),

@@ -25,10 +25,11 @@ use crate::profile::kernels::SplitMix64;
 /// The training-set sizes of a learning curve, as fractions of the training rows.
 pub const LEARNING_CURVE_FRACTIONS: [f64; 5] = [0.1, 0.25, 0.5, 0.75, 1.0];
 
-/// The depth of TargetLeakage's one-feature trees: 32 leaves, enough to separate up to 32
-/// classes or to follow a copied numeric target within a thirty-second of its range
-/// (r2 ≈ 0.999), too few to memorize an ordinary feature's noise.
-pub const LEAKAGE_TREE_DEPTH: usize = 5;
+/// The smallest leaf of TargetLeakage's one-feature trees. They are limited by leaf size,
+/// not depth: on one feature, greedy splits peel about one class off per level (ten equal
+/// classes need depth 9, and depth 5 misses a fifth of them). Scoring on held-out rows
+/// keeps memorized noise from passing for a leak; leaves of five rows keep the trees small.
+pub const LEAKAGE_MIN_SAMPLES_LEAF: usize = 5;
 
 /// TargetLeakage fits and scores on at most this many training and validation rows each
 /// (a seeded sample), so the check stays a fraction of the fit it follows.
@@ -291,7 +292,7 @@ pub fn learning_curve(
     if fold.train_rows.is_empty() {
         return Err(MlError::NoRows);
     }
-    if let Some(&bad) = fractions.iter().find(|f| !(**f > 0.0 && **f <= 1.0)) {
+    if let Some(&bad) = fractions.iter().find(|f| f.is_nan() || **f <= 0.0 || **f > 1.0) {
         return Err(MlError::InvalidParameter {
             name: "fractions",
             reason: format!("must lie in (0, 1], got {bad}"),
@@ -328,8 +329,8 @@ pub fn learning_curve(
     Ok(points)
 }
 
-/// For every feature, a depth-[`LEAKAGE_TREE_DEPTH`] decision tree fitted on that feature
-/// alone (on at most [`MAX_LEAKAGE_ROWS`] of the training rows) and scored on the
+/// For every feature, a decision tree (leaves of at least [`LEAKAGE_MIN_SAMPLES_LEAF`]
+/// rows) fitted on that feature alone (on at most [`MAX_LEAKAGE_ROWS`] of the training rows) and scored on the
 /// validation rows by [`leakage_metric`]: balanced accuracy or r2.
 pub fn single_feature_scores(
     train: &TrainSet,
@@ -351,7 +352,8 @@ pub fn single_feature_scores(
     let y_train: Vec<f64> = train_rows.iter().map(|&row| train.y[row]).collect();
     let y_validation: Vec<f64> = validation_rows.iter().map(|&row| train.y[row]).collect();
     let params = TreeParams {
-        max_depth: Some(LEAKAGE_TREE_DEPTH),
+        max_depth: None,
+        min_samples_leaf: LEAKAGE_MIN_SAMPLES_LEAF,
         ..TreeParams::default()
     };
     let mut scores = Vec::with_capacity(train.x.n_features());
