@@ -292,7 +292,10 @@ pub fn learning_curve(
     if fold.train_rows.is_empty() {
         return Err(MlError::NoRows);
     }
-    if let Some(&bad) = fractions.iter().find(|f| f.is_nan() || **f <= 0.0 || **f > 1.0) {
+    if let Some(&bad) = fractions
+        .iter()
+        .find(|f| f.is_nan() || **f <= 0.0 || **f > 1.0)
+    {
         return Err(MlError::InvalidParameter {
             name: "fractions",
             reason: format!("must lie in (0, 1], got {bad}"),
