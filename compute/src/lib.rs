@@ -5,6 +5,7 @@
 //! (protocol, records) remain, which is all the UI crate may see.
 
 pub mod automl;
+pub mod debugger;
 pub mod experiments;
 pub mod ml;
 pub mod profile;

@@ -118,6 +118,10 @@ pub struct Progress {
     pub fraction_done: f64,
     /// Boosting iterations or trees finished so far.
     pub steps_done: usize,
+    /// The step's losses, from the fits that have steps with losses (boosting and logistic
+    /// regression): what the Debugger's live rules read.
+    #[serde(default)]
+    pub iteration: Option<IterationRecord>,
 }
 
 /// The progress callback's answer: go on, or stop the fit (which then returns

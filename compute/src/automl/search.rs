@@ -671,6 +671,7 @@ impl SearchRun {
         let jobs_done = Progress {
             fraction_done: self.results.len() as f64 / self.n_jobs as f64,
             steps_done: self.results.len(),
+            iteration: None,
         };
         let model = best
             .spec
@@ -714,6 +715,7 @@ pub(crate) fn report_jobs(
     let done = Progress {
         fraction_done: jobs_done as f64 / jobs_total as f64,
         steps_done: jobs_done,
+        iteration: None,
     };
     match progress(done) {
         Control::Cancel => Err(MlError::Cancelled),

@@ -189,6 +189,7 @@ pub fn fit(
         if progress(Progress {
             fraction_done: (index + 1) as f64 / params.n_estimators as f64,
             steps_done: index + 1,
+            iteration: None,
         }) == Control::Cancel
         {
             return Err(MlError::Cancelled);

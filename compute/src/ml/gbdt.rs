@@ -187,15 +187,17 @@ pub fn fit(
         let all_stumps = n_leaves == n_outputs;
         trees.push(iteration_trees);
         let validation_loss = early_stopping.then(|| loss.loss(&y_val, &raw_val, w_val.as_deref()));
-        trace.iterations.push(IterationRecord {
+        let record = IterationRecord {
             iteration,
             train_loss: loss.loss(&y_train, &raw_train, w_train.as_deref()),
             validation_loss,
             n_leaves,
-        });
+        };
+        trace.iterations.push(record);
         if progress(Progress {
             fraction_done: iteration as f64 / params.max_iter as f64,
             steps_done: iteration,
+            iteration: Some(record),
         }) == Control::Cancel
         {
             return Err(MlError::Cancelled);

@@ -111,6 +111,7 @@ fn solve(
     if progress(Progress {
         fraction_done: 1.0,
         steps_done: n_iter.max(1),
+        iteration: None,
     }) == Control::Cancel
     {
         return Err(MlError::Cancelled);
@@ -183,6 +184,7 @@ fn coordinate_descent(
         if progress(Progress {
             fraction_done: (epoch + 1) as f64 / max_iter as f64,
             steps_done: epoch + 1,
+            iteration: None,
         }) == Control::Cancel
         {
             return Err(MlError::Cancelled);

@@ -352,11 +352,13 @@ fn lbfgs(
         std::mem::swap(&mut theta, &mut theta_new);
         std::mem::swap(&mut gradient, &mut gradient_new);
         f = f_new;
-        trace.push(record(n_iter, f));
+        let step_record = record(n_iter, f);
+        trace.push(step_record);
         converged = max_abs(&gradient) <= tol || relative_decrease <= 64.0 * f64::EPSILON;
         if progress(Progress {
             fraction_done: n_iter as f64 / max_iter as f64,
             steps_done: n_iter,
+            iteration: Some(step_record),
         }) == Control::Cancel
         {
             return Err(MlError::Cancelled);

@@ -56,6 +56,7 @@ pub fn fit(
     if progress(Progress {
         fraction_done: 1.0,
         steps_done: 1,
+        iteration: None,
     }) == Control::Cancel
     {
         return Err(MlError::Cancelled);
