@@ -143,6 +143,23 @@ impl ModelSpec {
         }
     }
 
+    /// The same candidate stopped after `iterations` boosting or L-BFGS iterations (what a
+    /// Debugger stop-rule keeps); other algorithms have no iterations and stay as they are.
+    pub fn truncated(&self, iterations: usize) -> ModelSpec {
+        let iterations = iterations.max(1);
+        match self {
+            ModelSpec::Gbdt(params) => ModelSpec::Gbdt(GbdtParams {
+                max_iter: params.max_iter.min(iterations),
+                ..params.clone()
+            }),
+            ModelSpec::Logistic(params) => ModelSpec::Logistic(LogisticParams {
+                max_iter: params.max_iter.min(iterations),
+                ..params.clone()
+            }),
+            other => other.clone(),
+        }
+    }
+
     /// Whether the candidate can learn `task` (linear regression predicts numbers;
     /// logistic regression and naive Bayes predict classes).
     pub fn fits_task(&self, task: Task) -> bool {
@@ -314,6 +331,10 @@ pub struct AutomlOptions {
     /// cross-validation), and no ensemble is added.
     #[serde(default)]
     pub algorithm: Option<ModelSpec>,
+    /// The Debugger's rules: live during the refit (a stop-rule ends it at its step), then
+    /// on the finished model (`debugger::build`). `None`: no rules run.
+    #[serde(default)]
+    pub debugger: Option<crate::debugger::DebuggerConfig>,
 }
 
 impl AutomlOptions {
@@ -327,6 +348,7 @@ impl AutomlOptions {
             seed: 0,
             time_budget_secs: None,
             algorithm: None,
+            debugger: None,
         }
     }
 }
@@ -611,6 +633,9 @@ pub struct AutomlReport {
     pub refit_secs: f64,
     /// Things the user should know that did not stop the run.
     pub warnings: Vec<String>,
+    /// What the Debugger found, when its rules were asked for.
+    #[serde(default)]
+    pub diagnosis: Option<crate::debugger::Diagnosis>,
 }
 
 /// What a stored model says about how it was trained.

@@ -28,6 +28,8 @@ use serde::{Deserialize, Serialize};
 use crate::ml::{IterationRecord, Metric, Task};
 
 #[cfg(feature = "engine")]
+pub mod build;
+#[cfg(feature = "engine")]
 pub mod rules;
 #[cfg(feature = "engine")]
 pub mod signals;
@@ -378,6 +380,37 @@ pub struct LearningCurvePoint {
     pub validation_score: f64,
     pub train_loss: f64,
     pub validation_loss: f64,
+}
+
+/// What the Debugger found about one build, stored with its report: the live rules' findings
+/// during the refit, then the post-fit rules' on a diagnosis split of the training rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub findings: Vec<Finding>,
+    /// The chosen model's learning curve on the diagnosis split.
+    pub learning_curve: Vec<LearningCurvePoint>,
+    /// The chosen candidate's cross-validation scores.
+    pub fold_spread: Option<FoldSpread>,
+    /// Set when a stop-rule ended the refit: the model kept is the fit up to that step.
+    pub stopped: Option<Stopped>,
+    /// Training rows the post-fit rules fitted on and scored on (a seeded sample of at
+    /// most [`DIAGNOSIS_MAX_ROWS`] of the training rows, split four to one).
+    pub n_diagnosis_rows: usize,
+    pub train_score: Option<f64>,
+    pub validation_score: Option<f64>,
+    pub baseline_score: Option<f64>,
+}
+
+/// The post-fit rules fit on at most this many training rows (a seeded sample), so the
+/// diagnosis stays a fraction of the build it follows.
+pub const DIAGNOSIS_MAX_ROWS: usize = 20_000;
+
+/// A stop-rule ended a fit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stopped {
+    pub rule: Rule,
+    /// The iteration the rule fired at: the kept model has this many.
+    pub step: usize,
 }
 
 /// Cross-validation scores of one candidate, fold by fold, with their mean and

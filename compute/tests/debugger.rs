@@ -6,16 +6,18 @@
 use std::path::Path;
 
 use compute::automl::cv::{holdout, Fold};
-use compute::automl::ModelSpec;
+use compute::automl::run::{run, Training, TrainingStep};
+use compute::automl::{AutomlOptions, ModelSpec};
 use compute::csv::{read_csv, CsvOptions};
+use compute::debugger::build::fired;
 use compute::debugger::signals::{
     learning_curve, model_signals, single_feature_scores, LEARNING_CURVE_FRACTIONS,
 };
 use compute::debugger::{diagnose, DebuggerConfig, Finding, LiveDebugger, Rule};
 use compute::ml::matrix::{FeatureColumn, FeatureKind};
 use compute::ml::{
-    gbdt, train_set, Control, DesignMatrix, EarlyStopping, GbdtParams, Metric, MlError, Task,
-    TrainSet, TreeParams,
+    gbdt, train_set, Control, DesignMatrix, EarlyStopping, GbdtParams, Metric, MlError, Model,
+    Task, TrainSet, TreeParams,
 };
 use compute::schema::ColumnType;
 
@@ -331,4 +333,137 @@ fn a_copied_target_is_caught_as_leakage_and_honest_pixels_are_not() {
         .collect();
     let findings = leakage_findings(&with_feature(&regression, "y_later", noisy_copy));
     assert_eq!(rules(&findings), [Rule::TargetLeakage], "{findings:#?}");
+}
+
+fn frame_of(csv: &str) -> compute::frame::Frame {
+    read_csv("data.csv", csv.as_bytes(), CsvOptions::default())
+        .unwrap()
+        .frame
+}
+
+fn digits_frame(n_rows: usize) -> compute::frame::Frame {
+    let text = std::fs::read_to_string(Path::new(DIGITS)).expect("the digits dataset");
+    let lines: Vec<&str> = text.lines().take(n_rows.saturating_add(1)).collect();
+    frame_of(&lines.join("\n"))
+}
+
+fn build_options(target: &str, algorithm: ModelSpec, config: DebuggerConfig) -> AutomlOptions {
+    AutomlOptions {
+        drop: if target == "label" {
+            vec!["file".to_string()]
+        } else {
+            Vec::new()
+        },
+        algorithm: Some(algorithm),
+        debugger: Some(config),
+        ..AutomlOptions::new(target)
+    }
+}
+
+#[test]
+fn a_build_with_the_debugger_diagnoses_its_model() {
+    // A deep tree on a small sample memorizes it: Overfit, from its learning curve.
+    let small = digits_frame(300);
+    let deep = ModelSpec::Tree(TreeParams::default());
+    let options = build_options("label", deep, DebuggerConfig::default());
+    let mut training = Training::on_dataset(&small, &options, &|| 0.0).unwrap();
+    let (_, total) = training.progress();
+    let deep_run = loop {
+        match training.step(&|| 0.0).unwrap() {
+            TrainingStep::Finished(run) => break *run,
+            _ => continue,
+        }
+    };
+    assert_eq!(training.progress().1, total);
+    let diagnosis = deep_run.report.diagnosis.expect("a diagnosis");
+    assert!(
+        fired(&diagnosis, Rule::Overfit),
+        "{:#?}",
+        diagnosis.findings
+    );
+    assert_eq!(
+        diagnosis.learning_curve.len(),
+        LEARNING_CURVE_FRACTIONS.len()
+    );
+    assert_eq!(diagnosis.n_diagnosis_rows, deep_run.report.n_train_rows);
+    assert!(diagnosis.fold_spread.is_some());
+
+    // A stump cannot tell ten digits apart: Underfit.
+    let stump = ModelSpec::Tree(TreeParams {
+        max_depth: Some(1),
+        ..TreeParams::default()
+    });
+    let all = digits_frame(usize::MAX);
+    let options = build_options("label", stump, DebuggerConfig::default());
+    let stump_run = run(&all, None, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
+    let diagnosis = stump_run.report.diagnosis.expect("a diagnosis");
+    assert!(
+        fired(&diagnosis, Rule::Underfit),
+        "{:#?}",
+        diagnosis.findings
+    );
+    assert!(
+        !fired(&diagnosis, Rule::Overfit),
+        "{:#?}",
+        diagnosis.findings
+    );
+
+    // Without the Debugger, no diagnosis and no extra step.
+    let options = AutomlOptions {
+        debugger: None,
+        ..options
+    };
+    let plain = run(&all, None, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
+    assert!(plain.report.diagnosis.is_none());
+}
+
+#[test]
+fn a_stop_rule_ends_the_refit_and_the_model_kept_is_the_fit_up_to_its_step() {
+    let train = noisy_binary(600);
+    let mut csv = String::from("x0,x1,y\n");
+    for row in 0..train.y.len() {
+        csv.push_str(&format!(
+            "{},{},{}\n",
+            train.x.column(0)[row],
+            train.x.column(1)[row],
+            if train.y[row] == 1.0 { "yes" } else { "no" }
+        ));
+    }
+    let frame = frame_of(&csv);
+    let boosting = ModelSpec::Gbdt(GbdtParams {
+        early_stopping: EarlyStopping::On,
+        max_iter: 200,
+        n_iter_no_change: 200,
+        ..GbdtParams::default()
+    });
+    let stop = DebuggerConfig {
+        stop_on: vec![Rule::Overfit],
+        ..DebuggerConfig::default()
+    };
+    let options = build_options("y", boosting.clone(), stop);
+    let stopped = run(&frame, None, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
+    let diagnosis = stopped.report.diagnosis.expect("a diagnosis");
+    let at = diagnosis.stopped.clone().expect("stopped by a rule");
+    assert_eq!(at.rule, Rule::Overfit);
+    assert!(at.step < 200, "{at:?}");
+    assert_eq!(stopped.model_file.spec, boosting.truncated(at.step));
+    let Model::Gbdt(model) = &stopped.model_file.model else {
+        panic!("a boosted model");
+    };
+    assert_eq!(model.n_iter(), at.step);
+    let overfit = diagnosis
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::Overfit)
+        .unwrap();
+    assert!(overfit.explanation.contains("stopped here"), "{overfit:#?}");
+
+    // The same build watched but not stopped keeps every iteration.
+    let options = build_options("y", boosting, DebuggerConfig::default());
+    let full = run(&frame, None, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
+    let Model::Gbdt(model) = &full.model_file.model else {
+        panic!("a boosted model");
+    };
+    assert_eq!(model.n_iter(), 200);
+    assert!(full.report.diagnosis.unwrap().stopped.is_none());
 }

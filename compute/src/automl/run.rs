@@ -13,6 +13,8 @@ use super::{
     default_metric, AutomlOptions, AutomlReport, ColumnCount, FoldResult, ModelSpec, Shard,
     TrainingMetadata, AUTOML_SCHEMA_VERSION,
 };
+use crate::debugger::build::diagnose_build;
+use crate::debugger::{Finding, Stopped};
 use crate::frame::{Column, Frame};
 use crate::ml::{train_set, Control, Metric, MlError, Model, Progress, Task, TrainSet};
 use crate::records::ModelInput;
@@ -128,7 +130,7 @@ pub fn run(
                 jobs_done,
                 jobs_total,
             } => report_jobs(jobs_done, jobs_total, progress)?,
-            TrainingStep::Refitted => {}
+            TrainingStep::Refitted | TrainingStep::Evaluated => {}
             TrainingStep::AwaitingResults => unreachable!("an unsharded run never waits"),
             TrainingStep::Finished(run) => return Ok(*run),
         }
@@ -146,6 +148,8 @@ pub enum TrainingStep {
     AwaitingResults,
     /// The best candidate was refitted; the evaluation on the test rows comes next.
     Refitted,
+    /// The model was evaluated; the Debugger's diagnosis comes next.
+    Evaluated,
     /// The run is over.
     Finished(Box<AutomlRun>),
 }
@@ -164,6 +168,9 @@ pub struct Training {
     test: Option<Frame>,
     /// The search's outcome, once refitted, waiting for the evaluation.
     searched: Option<SearchOutcome>,
+    /// The evaluated run waiting for the Debugger's diagnosis, with what the live rules
+    /// found during the refit.
+    evaluated: Option<(AutomlRun, Vec<Finding>, Option<Stopped>)>,
     inputs: Vec<ModelInput>,
 }
 
@@ -188,6 +195,7 @@ impl Training {
                 .time_budget_secs
                 .or_else(|| options.build.default_time_budget_secs()),
             algorithm: options.algorithm.clone(),
+            debugger: options.debugger.clone(),
         };
         let search = SearchRun::new(&train, &search_options, clock)?;
         let inputs = model_inputs(train_frame, &train.spec);
@@ -200,6 +208,7 @@ impl Training {
             search,
             test: test_frame,
             searched: None,
+            evaluated: None,
             inputs,
         })
     }
@@ -248,17 +257,22 @@ impl Training {
         &self.inputs
     }
 
-    /// Steps done and planned so far: the search's fold jobs, the refit, and the
-    /// evaluation when there are test rows.
+    /// Steps done and planned so far: the search's fold jobs, the refit, the evaluation
+    /// when there are test rows, and the diagnosis when the Debugger's rules are on.
     pub fn progress(&self) -> (usize, usize) {
         let (done, total) = self.search.progress();
         let evaluation = usize::from(self.test.is_some());
-        (done, total + evaluation)
+        let diagnosis = usize::from(self.options.debugger.is_some());
+        let evaluated = usize::from(self.evaluated.is_some());
+        (done + evaluated, total + evaluation + diagnosis)
     }
 
     /// What the next step runs, e.g. `gbdt(learning_rate=0.1, …) · fold 2 of 5`, or
     /// `evaluating on 69 holdout rows`.
     pub fn stage(&self) -> String {
+        if self.evaluated.is_some() {
+            return "diagnosing: learning curve and the Debugger's rules".to_string();
+        }
         match (&self.searched, &self.test) {
             (Some(_), Some(test)) => format!("evaluating on {} holdout rows", test.n_rows()),
             _ => self.search.stage(),
@@ -292,10 +306,24 @@ impl Training {
         clock: &dyn Fn() -> f64,
         refit_progress: &mut dyn FnMut(Progress) -> Control,
     ) -> Result<TrainingStep, MlError> {
+        if let Some((mut run, live_findings, stopped)) = self.evaluated.take() {
+            let config = self.options.debugger.clone().unwrap_or_default();
+            let diagnosis = diagnose_build(
+                &self.train,
+                &run.model_file.spec,
+                &run.report.best.fold_scores,
+                &run.model_file.model,
+                live_findings,
+                stopped,
+                self.metric,
+                self.options.seed,
+                &config,
+            )?;
+            run.report.diagnosis = Some(diagnosis);
+            return Ok(TrainingStep::Finished(Box::new(run)));
+        }
         if let Some(outcome) = self.searched.take() {
-            return self
-                .finish(outcome)
-                .map(|run| TrainingStep::Finished(Box::new(run)));
+            return self.finish(outcome);
         }
         match self.search.step_with(&self.train, clock, refit_progress)? {
             SearchStep::Job {
@@ -310,15 +338,25 @@ impl Training {
                 self.searched = Some(*outcome);
                 Ok(TrainingStep::Refitted)
             }
-            SearchStep::Finished(outcome) => self
-                .finish(*outcome)
-                .map(|run| TrainingStep::Finished(Box::new(run))),
+            SearchStep::Finished(outcome) => self.finish(*outcome),
         }
     }
 
     /// Evaluates the refitted model on the test rows, if any, and writes the report and
-    /// the model file.
-    fn finish(&mut self, outcome: SearchOutcome) -> Result<AutomlRun, MlError> {
+    /// the model file; the run is over unless the Debugger's diagnosis comes next.
+    fn finish(&mut self, outcome: SearchOutcome) -> Result<TrainingStep, MlError> {
+        let live_findings = outcome.live_findings.clone();
+        let stopped = outcome.stopped.clone();
+        let run = self.evaluate(outcome)?;
+        if self.options.debugger.is_some() {
+            self.evaluated = Some((run, live_findings, stopped));
+            Ok(TrainingStep::Evaluated)
+        } else {
+            Ok(TrainingStep::Finished(Box::new(run)))
+        }
+    }
+
+    fn evaluate(&mut self, outcome: SearchOutcome) -> Result<AutomlRun, MlError> {
         let options = &self.options;
         let metric = self.metric;
         let train = &self.train;
@@ -366,10 +404,11 @@ impl Training {
             search_secs: outcome.search_secs,
             refit_secs: outcome.refit_secs,
             warnings,
+            diagnosis: None,
         };
         let model_file = ModelFile {
             schema_version: AUTOML_SCHEMA_VERSION,
-            spec: best.spec,
+            spec: outcome.spec,
             metadata: TrainingMetadata {
                 target: options.target.clone(),
                 task,

@@ -28,6 +28,7 @@ fn ensemble_of_best(board: &[LeaderboardRow]) -> Option<ModelSpec> {
     }
     (members.len() >= 2).then_some(ModelSpec::Ensemble(EnsembleSpec { members }))
 }
+use crate::debugger::{DebuggerConfig, Finding, LiveDebugger, Stopped};
 use crate::ml::importance::score;
 use crate::ml::{
     forest, gbdt, knn, linear, logistic, naive_bayes, tree, Control, EnsembleModel, ForestParams,
@@ -293,6 +294,8 @@ pub struct SearchOptions {
     pub time_budget_secs: Option<f64>,
     /// The one candidate to train instead of the build's list ([`candidates`]).
     pub algorithm: Option<ModelSpec>,
+    /// Live rules watching the refit; a stop-rule ends it at its step.
+    pub debugger: Option<DebuggerConfig>,
 }
 
 /// A finished search: the leaderboard and the best candidate refitted on every row.
@@ -301,6 +304,12 @@ pub struct SearchOutcome {
     pub validation: Validation,
     pub leaderboard: Vec<LeaderboardRow>,
     pub model: Model,
+    /// The spec `model` was fitted from: the best candidate's, or it truncated where a
+    /// Debugger stop-rule ended the refit.
+    pub spec: ModelSpec,
+    /// What the live rules found during the refit.
+    pub live_findings: Vec<Finding>,
+    pub stopped: Option<Stopped>,
     pub search_secs: f64,
     pub refit_secs: f64,
     /// E.g. how many candidates the time budget left out.
@@ -673,9 +682,46 @@ impl SearchRun {
             steps_done: self.results.len(),
             iteration: None,
         };
-        let model = best
-            .spec
-            .fit(train, self.options.seed, &mut |_| refit_progress(jobs_done))?;
+        let seed = self.options.seed;
+        let (model, spec, live_findings, stopped) = match &self.options.debugger {
+            None => {
+                let model = best
+                    .spec
+                    .fit(train, seed, &mut |_| refit_progress(jobs_done))?;
+                (model, best.spec.clone(), Vec::new(), None)
+            }
+            Some(config) => {
+                let mut live = LiveDebugger::new(config.clone());
+                let fitted = best.spec.fit(train, seed, &mut |progress| match live
+                    .on_progress(&progress)
+                {
+                    Control::Cancel => Control::Cancel,
+                    Control::Continue => refit_progress(jobs_done),
+                });
+                match (fitted, live.stopped_by()) {
+                    (Ok(model), _) => (model, best.spec.clone(), live.into_findings(), None),
+                    // A stop-rule, not the user: the same fit up to the rule's step
+                    // (fits are deterministic for a seed).
+                    (Err(MlError::Cancelled), Some(rule)) => {
+                        let step = live
+                            .findings()
+                            .iter()
+                            .find(|finding| finding.rule == rule)
+                            .and_then(|finding| finding.step)
+                            .unwrap_or(1);
+                        let spec = best.spec.truncated(step);
+                        let model = spec.fit(train, seed, &mut |_| refit_progress(jobs_done))?;
+                        (
+                            model,
+                            spec,
+                            live.into_findings(),
+                            Some(Stopped { rule, step }),
+                        )
+                    }
+                    (Err(error), _) => return Err(error),
+                }
+            }
+        };
         let refit_secs = clock() - refit_started;
         let mut warnings = Vec::new();
         if self.skipped > 0 {
@@ -698,6 +744,9 @@ impl SearchRun {
             },
             leaderboard: board,
             model,
+            spec,
+            live_findings,
+            stopped,
             search_secs,
             refit_secs,
             warnings,
@@ -863,6 +912,7 @@ mod tests {
                 seed: 1,
                 time_budget_secs: None,
                 algorithm: None,
+                debugger: None,
             };
             let outcome = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
             let ensemble = outcome
@@ -928,6 +978,7 @@ mod tests {
             seed: 3,
             time_budget_secs: None,
             algorithm: None,
+            debugger: None,
         };
         let mut steps = 0;
         let outcome = search(&train, &options, &|| 0.0, &mut |p| {
@@ -958,6 +1009,7 @@ mod tests {
             seed: 0,
             time_budget_secs: None,
             algorithm: Some(stump.clone()),
+            debugger: None,
         };
         let outcome = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
         assert_eq!(outcome.leaderboard.len(), 1);
@@ -992,6 +1044,7 @@ mod tests {
             seed: 0,
             time_budget_secs: Some(0.0),
             algorithm: None,
+            debugger: None,
         };
         // A clock that moves one second per reading.
         let ticks = std::cell::Cell::new(0.0);
@@ -1027,6 +1080,7 @@ mod tests {
             seed: 0,
             time_budget_secs: None,
             algorithm: None,
+            debugger: None,
         };
         let error = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap_err();
         assert_eq!(
@@ -1048,6 +1102,7 @@ mod tests {
                 seed: 2,
                 time_budget_secs: None,
                 algorithm: None,
+                debugger: None,
             };
             let whole = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
             let mut run = SearchRun::new(&train, &options, &|| 0.0).unwrap();
@@ -1112,6 +1167,7 @@ mod tests {
             seed: 3,
             time_budget_secs: None,
             algorithm: None,
+            debugger: None,
         };
         let whole = search(&train, &options, &|| 0.0, &mut |_| Control::Continue).unwrap();
         let n_jobs = whole
