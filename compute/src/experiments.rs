@@ -4,10 +4,27 @@
 //! UI, so they build without the `engine` feature. A build (one training job) is a parent
 //! run; each candidate its search tried is a child run (`parent_run_id`), as MLflow nests
 //! runs. Keys of params, metrics and tags are MLflow's: free text without `/` at either end.
+//!
+//! What the worker does with them lives in the submodules, pure functions on `&[RunRecord]`
+//! that build without the `engine` feature (plain Rust and serde):
+//!
+//! * `build`: the runs of one training job, from its AutoML report;
+//! * `filter`: the filter language of MLflow's `search_runs`
+//!   (`metrics.r2 > 0.8 and params.max_depth < 8`);
+//! * `table`: the runs table's query (filter, search, sort, columns) and its row windows;
+//! * `compare`: 2–20 runs side by side, their curves, parallel coordinates and scatter;
+//! * `csv`: runs as a CSV file;
+//! * `mlflow`: runs written as and read from MLflow's `mlruns/` folder layout.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub mod filter;
+pub mod table;
+
+pub use filter::{parse_filter, Filter, QueryError};
+pub use table::{default_columns, query_runs, Cell, RunQuery, RunRow, RunWindow, SortKey};
 
 /// The shape experiment and run records are written in today.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
