@@ -20,9 +20,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod compare;
 pub mod filter;
 pub mod table;
 
+pub use compare::{
+    compare_runs, select_runs, CompareError, CompareOptions, Comparison, HistoryView,
+};
 pub use filter::{parse_filter, Filter, QueryError};
 pub use table::{default_columns, query_runs, Cell, RunQuery, RunRow, RunWindow, SortKey};
 
