@@ -20,10 +20,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod build;
 pub mod compare;
 pub mod filter;
 pub mod table;
 
+pub use build::{runs_for_build, BuildContext, BuildRuns, BuildRunsError, RunIds};
 pub use compare::{
     compare_runs, select_runs, CompareError, CompareOptions, Comparison, HistoryView,
 };
