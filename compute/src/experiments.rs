@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod build;
 pub mod compare;
+pub mod csv;
 pub mod filter;
 pub mod table;
 
@@ -29,6 +30,7 @@ pub use build::{runs_for_build, BuildContext, BuildRuns, BuildRunsError, RunIds}
 pub use compare::{
     compare_runs, select_runs, CompareError, CompareOptions, Comparison, HistoryView,
 };
+pub use csv::runs_csv;
 pub use filter::{parse_filter, Filter, QueryError};
 pub use table::{default_columns, query_runs, Cell, RunQuery, RunRow, RunWindow, SortKey};
 
