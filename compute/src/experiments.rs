@@ -24,7 +24,9 @@ pub mod build;
 pub mod compare;
 pub mod csv;
 pub mod filter;
+pub mod mlflow;
 pub mod table;
+mod yaml;
 
 pub use build::{runs_for_build, BuildContext, BuildRuns, BuildRunsError, RunIds};
 pub use compare::{
@@ -32,6 +34,7 @@ pub use compare::{
 };
 pub use csv::runs_csv;
 pub use filter::{parse_filter, Filter, QueryError};
+pub use mlflow::{mlflow_folder, read_mlflow_folder, ImportError, MlflowExport, MlflowImport};
 pub use table::{default_columns, query_runs, Cell, RunQuery, RunRow, RunWindow, SortKey};
 
 /// The shape experiment and run records are written in today.
