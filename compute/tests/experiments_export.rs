@@ -147,6 +147,9 @@ fn the_folder_is_laid_out_like_mlflows_file_store() {
     ];
     for path in [
         "meta.yaml",
+        "artifacts/",
+        "metrics/",
+        "params/",
         "params/max_depth",
         "metrics/accuracy",
         "metrics/train_loss",
@@ -164,6 +167,9 @@ fn the_folder_is_laid_out_like_mlflows_file_store() {
     }
     for path in [
         "meta.yaml",
+        "artifacts/",
+        "metrics/",
+        "params/",
         "tags/mlflow.parentRunId",
         "tags/mlflow.runName",
         "tags/mlflow.source.name",
@@ -535,11 +541,48 @@ fn write_folder_for_mlflow() {
     e.dataset_name = Some("penguins".into());
     let export = mlflow_folder(&[e], &runs);
     for (path, bytes) in &export.files {
+        let folder = path.ends_with('/');
         let path = Path::new(&dir).join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
+        if folder {
+            std::fs::create_dir_all(path).unwrap();
+        } else {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
     }
     // The runs as the studio holds them, for the script to compare with.
     let json = serde_json::to_string(&runs).unwrap();
     std::fs::write(Path::new(&dir).join("runs.json"), json).unwrap();
+}
+
+/// Reads the MLflow folder at `$STUDIO_MLFLOW_DIR/mlruns` (written by MLflow in
+/// `mlflow_reads_export.py`) and writes what was imported to
+/// `$STUDIO_MLFLOW_DIR/imported.json`.
+#[test]
+#[ignore]
+fn read_folder_from_mlflow() {
+    let Ok(dir) = std::env::var("STUDIO_MLFLOW_DIR") else {
+        panic!("set STUDIO_MLFLOW_DIR to the folder holding mlruns/");
+    };
+    fn walk(root: &Path, folder: &Path, files: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                let relative = path.strip_prefix(root).unwrap().to_string_lossy();
+                files.push((relative.into_owned(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let root = Path::new(&dir);
+    let mut files = Vec::new();
+    walk(root, &root.join("mlruns"), &mut files);
+    let imported = read_mlflow_folder(&files).unwrap();
+    let json = serde_json::json!({
+        "experiments": imported.experiments,
+        "runs": imported.runs,
+        "warnings": imported.warnings,
+    });
+    std::fs::write(root.join("imported.json"), json.to_string()).unwrap();
 }

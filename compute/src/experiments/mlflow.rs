@@ -13,6 +13,7 @@
 //! mlruns/<experiment_id>/<run_id>/params/<key>    the value, no line break
 //! mlruns/<experiment_id>/<run_id>/metrics/<key>   `<timestamp_ms> <value> <step>` per line
 //! mlruns/<experiment_id>/<run_id>/tags/<key>      the value, no line break
+//! mlruns/<experiment_id>/<run_id>/artifacts/       empty (MLflow 3 wants the folder)
 //! ```
 //!
 //! `status` is MLflow's number (RUNNING 1, SCHEDULED 2, FINISHED 3, FAILED 4, KILLED 5);
@@ -63,7 +64,10 @@ pub const MLRUNS: &str = "mlruns";
 /// Written files, with what was changed to fit MLflow.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MlflowExport {
-    /// `(path, content)`, paths relative and `/`-separated, starting with `mlruns/`.
+    /// `(path, content)`, paths relative and `/`-separated, starting with `mlruns/`. A
+    /// path ending in `/` is a folder (empty content): MLflow 3 reads a run only when its
+    /// `artifacts/`, `metrics/` and `params/` folders exist, even empty, so a zip writer
+    /// must write these as directory entries.
     pub files: Vec<(String, Vec<u8>)>,
     pub warnings: Vec<String>,
 }
@@ -453,6 +457,10 @@ fn write_run(
         ("user_id", Out::Text("")),
     ]);
     files.push((format!("{folder}/meta.yaml"), meta.into_bytes()));
+    // MLflow 3 finds a run only when these folders exist, empty or not.
+    for sub in ["artifacts", "metrics", "params"] {
+        files.push((format!("{folder}/{sub}/"), Vec::new()));
+    }
     let owner = format!("run \"{}\"", run.name);
 
     write_values(
@@ -647,7 +655,7 @@ pub fn read_mlflow_folder(files: &[(String, Vec<u8>)]) -> Result<MlflowImport, I
                 .collect(),
             bytes,
         })
-        .filter(|file| !file.parts.contains(&".trash"))
+        .filter(|file| !file.parts.contains(&".trash") && !file.path.ends_with(['/', '\\']))
         .collect();
     // Folders holding a meta.yaml, by their path parts.
     let meta_dirs: HashSet<&[&str]> = files
