@@ -66,13 +66,13 @@ fn generated(n: usize, seed: u64) -> Vec<RunRecord> {
             &format!("run-{i:05}"),
             1_700_000_000_000.0 + i as f64 * 1000.0,
         );
-        if i % 10 == 0 {
+        if i.is_multiple_of(10) {
             parent = r.run_id.clone();
         } else {
             r.kind = RunKind::Candidate;
             r.parent_run_id = Some(parent.clone());
         }
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             r.experiment_id = "e2".to_string();
         }
         let algorithm = ["gbdt", "forest", "knn"][(rng.next() % 3) as usize];
@@ -93,15 +93,20 @@ fn generated(n: usize, seed: u64) -> Vec<RunRecord> {
                 format!("{}", 0.01 + rng.unit() / 5.0),
             );
         }
-        if rng.next() % 5 != 0 {
+        if !rng.next().is_multiple_of(5) {
             r.metrics.insert("r2".into(), rng.unit());
         }
         r.metrics.insert("rmse".into(), 10.0 * rng.unit());
         r.tags.insert(
             "source".into(),
-            if i % 3 == 0 { "manual" } else { "automl" }.into(),
+            if i.is_multiple_of(3) {
+                "manual"
+            } else {
+                "automl"
+            }
+            .into(),
         );
-        r.status = if rng.next() % 20 == 0 {
+        r.status = if rng.next().is_multiple_of(20) {
             RunStatus::Failed
         } else {
             RunStatus::Finished

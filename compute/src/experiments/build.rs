@@ -458,10 +458,11 @@ fn insert_finite(metrics: &mut BTreeMap<String, f64>, key: &str, value: f64) {
     }
 }
 
+/// Scores by their names.
+type NamedScores = Vec<(&'static str, f64)>;
+
 /// The holdout's scores and the baseline's, by name.
-fn holdout_scores(
-    detail: &EvaluationDetail,
-) -> (Vec<(&'static str, f64)>, Vec<(&'static str, f64)>) {
+fn holdout_scores(detail: &EvaluationDetail) -> (NamedScores, NamedScores) {
     match detail {
         EvaluationDetail::Regression {
             scores, baseline, ..
@@ -472,7 +473,7 @@ fn holdout_scores(
     }
 }
 
-fn regression(scores: &RegressionScores) -> Vec<(&'static str, f64)> {
+fn regression(scores: &RegressionScores) -> NamedScores {
     let mut named = vec![
         ("r2", scores.r2),
         ("rmse", scores.rmse),
@@ -484,7 +485,7 @@ fn regression(scores: &RegressionScores) -> Vec<(&'static str, f64)> {
     named
 }
 
-fn classification(scores: &ClassificationScores) -> Vec<(&'static str, f64)> {
+fn classification(scores: &ClassificationScores) -> NamedScores {
     let mut named = vec![
         ("accuracy", scores.accuracy),
         ("balanced_accuracy", scores.balanced_accuracy),
