@@ -56,6 +56,40 @@ pub struct ExperimentRecord {
     pub tags: BTreeMap<String, String>,
 }
 
+impl ExperimentRecord {
+    /// The default experiment of a dataset and target, named like `penguins → species`.
+    pub fn default_for(
+        experiment_id: impl Into<String>,
+        dataset_name: &str,
+        target: &str,
+        created_at_ms: f64,
+    ) -> ExperimentRecord {
+        ExperimentRecord {
+            schema_version: RUN_SCHEMA_VERSION,
+            experiment_id: experiment_id.into(),
+            name: format!("{dataset_name} → {target}"),
+            created_at_ms,
+            dataset_name: Some(dataset_name.to_string()),
+            target: Some(target.to_string()),
+            tags: BTreeMap::new(),
+        }
+    }
+}
+
+/// The default experiment gathering the runs of `dataset_name` and `target`, if there is
+/// one yet (a user-named experiment never is, even with the same dataset and target).
+pub fn default_experiment<'a>(
+    experiments: &'a [ExperimentRecord],
+    dataset_name: &str,
+    target: &str,
+) -> Option<&'a ExperimentRecord> {
+    experiments.iter().find(|experiment| {
+        experiment.dataset_name.as_deref() == Some(dataset_name)
+            && experiment.target.as_deref() == Some(target)
+            && experiment.name == format!("{dataset_name} → {target}")
+    })
+}
+
 /// A run's state, by MLflow's names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -168,5 +202,25 @@ impl RunRecord {
     /// The history of metric `key`, if the run logged one.
     pub fn history(&self, key: &str) -> Option<&MetricHistory> {
         self.history.iter().find(|history| history.key == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_experiments_are_found_by_dataset_and_target() {
+        let penguins = ExperimentRecord::default_for("e1", "penguins", "species", 1.0);
+        assert_eq!(penguins.name, "penguins → species");
+        let mut renamed = ExperimentRecord::default_for("e2", "penguins", "island", 2.0);
+        renamed.name = "islands, tuned".to_string();
+        let experiments = [renamed, penguins];
+        assert_eq!(
+            default_experiment(&experiments, "penguins", "species").map(|e| &e.experiment_id[..]),
+            Some("e1")
+        );
+        assert!(default_experiment(&experiments, "penguins", "island").is_none());
+        assert!(default_experiment(&experiments, "iris", "species").is_none());
     }
 }
