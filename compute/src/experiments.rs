@@ -4,10 +4,38 @@
 //! UI, so they build without the `engine` feature. A build (one training job) is a parent
 //! run; each candidate its search tried is a child run (`parent_run_id`), as MLflow nests
 //! runs. Keys of params, metrics and tags are MLflow's: free text without `/` at either end.
+//!
+//! What the worker does with them lives in the submodules, pure functions on `&[RunRecord]`
+//! that build without the `engine` feature (plain Rust and serde):
+//!
+//! * `build`: the runs of one training job, from its AutoML report;
+//! * `filter`: the filter language of MLflow's `search_runs`
+//!   (`metrics.r2 > 0.8 and params.max_depth < 8`);
+//! * `table`: the runs table's query (filter, search, sort, columns) and its row windows;
+//! * `compare`: 2–20 runs side by side, their curves, parallel coordinates and scatter;
+//! * `csv`: runs as a CSV file;
+//! * `mlflow`: runs written as and read from MLflow's `mlruns/` folder layout.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub mod build;
+pub mod compare;
+pub mod csv;
+pub mod filter;
+pub mod mlflow;
+pub mod table;
+mod yaml;
+
+pub use build::{runs_for_build, BuildContext, BuildRuns, BuildRunsError, RunIds};
+pub use compare::{
+    compare_runs, select_runs, CompareError, CompareOptions, Comparison, HistoryView,
+};
+pub use csv::runs_csv;
+pub use filter::{parse_filter, Filter, QueryError};
+pub use mlflow::{mlflow_folder, read_mlflow_folder, ImportError, MlflowExport, MlflowImport};
+pub use table::{default_columns, query_runs, Cell, RunQuery, RunRow, RunWindow, SortKey};
 
 /// The shape experiment and run records are written in today.
 pub const RUN_SCHEMA_VERSION: u32 = 1;
@@ -26,6 +54,40 @@ pub struct ExperimentRecord {
     pub target: Option<String>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+}
+
+impl ExperimentRecord {
+    /// The default experiment of a dataset and target, named like `penguins → species`.
+    pub fn default_for(
+        experiment_id: impl Into<String>,
+        dataset_name: &str,
+        target: &str,
+        created_at_ms: f64,
+    ) -> ExperimentRecord {
+        ExperimentRecord {
+            schema_version: RUN_SCHEMA_VERSION,
+            experiment_id: experiment_id.into(),
+            name: format!("{dataset_name} → {target}"),
+            created_at_ms,
+            dataset_name: Some(dataset_name.to_string()),
+            target: Some(target.to_string()),
+            tags: BTreeMap::new(),
+        }
+    }
+}
+
+/// The default experiment gathering the runs of `dataset_name` and `target`, if there is
+/// one yet (a user-named experiment never is, even with the same dataset and target).
+pub fn default_experiment<'a>(
+    experiments: &'a [ExperimentRecord],
+    dataset_name: &str,
+    target: &str,
+) -> Option<&'a ExperimentRecord> {
+    experiments.iter().find(|experiment| {
+        experiment.dataset_name.as_deref() == Some(dataset_name)
+            && experiment.target.as_deref() == Some(target)
+            && experiment.name == format!("{dataset_name} → {target}")
+    })
 }
 
 /// A run's state, by MLflow's names.
@@ -140,5 +202,25 @@ impl RunRecord {
     /// The history of metric `key`, if the run logged one.
     pub fn history(&self, key: &str) -> Option<&MetricHistory> {
         self.history.iter().find(|history| history.key == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_experiments_are_found_by_dataset_and_target() {
+        let penguins = ExperimentRecord::default_for("e1", "penguins", "species", 1.0);
+        assert_eq!(penguins.name, "penguins → species");
+        let mut renamed = ExperimentRecord::default_for("e2", "penguins", "island", 2.0);
+        renamed.name = "islands, tuned".to_string();
+        let experiments = [renamed, penguins];
+        assert_eq!(
+            default_experiment(&experiments, "penguins", "species").map(|e| &e.experiment_id[..]),
+            Some("e1")
+        );
+        assert!(default_experiment(&experiments, "penguins", "island").is_none());
+        assert!(default_experiment(&experiments, "iris", "species").is_none());
     }
 }
