@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::pages::build::BuildPage;
 use crate::pages::data::DataPage;
+use crate::pages::experiments::ExperimentsPage;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Area {
@@ -53,7 +54,7 @@ impl Area {
             Area::Data => None,
             Area::Features => Some("The Feature Store — reusable, versioned feature groups with the same transforms in training and prediction — is not built yet."),
             Area::Build => None,
-            Area::Experiments => Some("Experiment tracking and the training debugger are not built yet."),
+            Area::Experiments => None,
             Area::Lineage => Some("The lineage graph is not built yet. Every import already records its lineage (source file, action, dataset version, audit log); this page will show it."),
             Area::Monitor => Some("Model monitoring (data and quality drift) is not built yet."),
         }
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
         <main>
             {move || match (area.get(), area.get().not_built()) {
                 (Area::Build, _) => view! { <BuildPage /> }.into_any(),
+                (Area::Experiments, _) => view! { <ExperimentsPage /> }.into_any(),
                 (_, None) => view! { <DataPage /> }.into_any(),
                 (_, Some(text)) => {
                     view! {

@@ -196,6 +196,9 @@ pub struct RunRecord {
     /// The Train action that records this run in lineage.
     #[serde(default)]
     pub action_id: Option<String>,
+    /// What the Debugger's rules found (a build's run, when they ran).
+    #[serde(default)]
+    pub findings: Vec<crate::debugger::Finding>,
 }
 
 impl RunRecord {

@@ -491,8 +491,7 @@ pub fn plan_transform(
     input: TransformInput,
 ) -> (DatasetRecord, WriteBatch) {
     let content_hash = input.content_hash.to_hex();
-    let recipe_json = input.recipe.to_json();
-    let recipe_hash = hash_bytes(recipe_json.as_bytes()).to_hex();
+    let recipe_hash = recipe_hash(&input.recipe);
     let stored_bytes = input.chunks.iter().map(|c| c.len() as u64).sum();
     let dataset = DatasetRecord {
         schema_version: RECORD_SCHEMA_VERSION,
@@ -653,6 +652,79 @@ pub enum ChangeError {
     EmptyRecipeName,
     #[error("a name can be at most {max} characters (this one has {found})")]
     NameTooLong { max: usize, found: usize },
+    #[error("a tag needs a name")]
+    EmptyTagKey,
+    #[error("tag \"{key}\": {reason}")]
+    BadTag { key: String, reason: String },
+    #[error("notes can be at most {max} characters (these have {found})")]
+    NotesTooLong { max: usize, found: usize },
+}
+
+/// MLflow's limits: a tag key of 250 characters, a value of 5,000.
+pub const MAX_TAG_KEY_CHARS: usize = 250;
+pub const MAX_TAG_VALUE_CHARS: usize = 5_000;
+pub const MAX_NOTES_CHARS: usize = 50_000;
+
+/// A run's tags and notes replaced (what happened in the run stays): the run, a fresh runs
+/// revision and an audit entry. Tag keys are trimmed; a key that is empty, too long or
+/// starts or ends with `/` (a path in MLflow's folders) is refused by name.
+pub fn plan_update_run(
+    mut run: RunRecord,
+    tags: BTreeMap<String, String>,
+    notes: String,
+    at_ms: f64,
+) -> Result<(RunRecord, WriteBatch), ChangeError> {
+    let mut checked = BTreeMap::new();
+    for (key, value) in tags {
+        let key = key.trim().to_string();
+        let bad = |reason: String| ChangeError::BadTag {
+            key: key.clone(),
+            reason,
+        };
+        if key.is_empty() {
+            return Err(ChangeError::EmptyTagKey);
+        }
+        if key.chars().count() > MAX_TAG_KEY_CHARS {
+            return Err(bad(format!(
+                "a name can be at most {MAX_TAG_KEY_CHARS} characters"
+            )));
+        }
+        if key.starts_with('/') || key.ends_with('/') || key.contains("..") {
+            return Err(bad("a name cannot start or end with / or hold ..".into()));
+        }
+        if value.chars().count() > MAX_TAG_VALUE_CHARS {
+            return Err(bad(format!(
+                "a value can be at most {MAX_TAG_VALUE_CHARS} characters"
+            )));
+        }
+        checked.insert(key, value);
+    }
+    let found = notes.chars().count();
+    if found > MAX_NOTES_CHARS {
+        return Err(ChangeError::NotesTooLong {
+            max: MAX_NOTES_CHARS,
+            found,
+        });
+    }
+    run.tags = checked;
+    run.notes = notes;
+    let mut batch = WriteBatch::default();
+    batch.put_runs(
+        None,
+        std::slice::from_ref(&run),
+        &format!("{}@{at_ms}", run.run_id),
+    );
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms,
+        event: "update_run".into(),
+        subject_id: run.run_id.clone(),
+        details: BTreeMap::from([
+            ("experiment_id".into(), run.experiment_id.clone()),
+            ("n_tags".into(), run.tags.len().to_string()),
+            ("notes_chars".into(), found.to_string()),
+        ]),
+    }));
+    Ok((run, batch))
 }
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -869,6 +941,11 @@ fn build_name(build: crate::automl::Build) -> &'static str {
         crate::automl::Build::Quick => "quick",
         crate::automl::Build::Standard => "standard",
     }
+}
+
+/// The content hash of a recipe as applied: BLAKE3 of its JSON, hex (its Recipe artifact's).
+pub fn recipe_hash(recipe: &crate::recipe::Recipe) -> String {
+    hash_bytes(recipe.to_json().as_bytes()).to_hex()
 }
 
 /// Everything known once a model has predicted a file's rows.

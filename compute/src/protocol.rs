@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::records::DatasetRecord;
 
 /// Bumped whenever a request or event changes shape; a worker refuses other versions.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Unique per client session; replies and progress carry the id of the request they answer.
 pub type RequestId = u64;
@@ -167,6 +167,32 @@ pub enum Request {
     ImportModel {
         file_name: String,
     },
+    /// Every experiment with how many runs it holds.
+    ListExperiments,
+    /// A window of the runs table: filtered, searched and sorted by the worker, which keeps
+    /// the runs in memory (read again when another worker writes runs).
+    QueryRuns {
+        query: crate::experiments::table::RunQuery,
+    },
+    /// One run whole: params, metrics with their history, tags, notes, findings.
+    GetRun {
+        run_id: String,
+    },
+    /// 2–20 runs side by side, with chart data.
+    CompareRuns {
+        run_ids: Vec<String>,
+        options: crate::experiments::compare::CompareOptions,
+    },
+    /// Replaces a run's tags and notes (the rest of a run is what happened and stays).
+    UpdateRun {
+        run_id: String,
+        tags: BTreeMap<String, String>,
+        notes: String,
+    },
+    /// The runs of an experiment (or all) as a CSV file beside the reply.
+    ExportRunsCsv {
+        experiment_id: Option<String>,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -306,8 +332,35 @@ pub enum Reply {
         file_name: String,
         size_bytes: u64,
     },
+    Experiments {
+        experiments: Vec<ExperimentSummary>,
+    },
+    Runs {
+        window: crate::experiments::table::RunWindow,
+    },
+    Run {
+        run: Box<crate::experiments::RunRecord>,
+    },
+    Comparison {
+        comparison: crate::experiments::compare::Comparison,
+    },
+    /// The runs CSV is attached to the message.
+    ExportedRunsCsv {
+        file_name: String,
+        n_runs: u64,
+        size_bytes: u64,
+    },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,
+}
+
+/// An experiment in a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentSummary {
+    pub experiment: crate::experiments::ExperimentRecord,
+    /// Builds (top-level runs) and all runs, candidates included.
+    pub n_builds: u64,
+    pub n_runs: u64,
 }
 
 /// A model in a list: enough to pick one.

@@ -37,6 +37,7 @@ fn run(id: &str, params: &[(&str, &str)], metrics: &[(&str, f64)]) -> RunRecord 
         artifacts: Vec::new(),
         model_id: None,
         action_id: None,
+        findings: Vec::new(),
     }
 }
 

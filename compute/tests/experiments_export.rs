@@ -46,6 +46,7 @@ fn run(id: &str, experiment: &str) -> RunRecord {
         artifacts: Vec::new(),
         model_id: None,
         action_id: None,
+        findings: Vec::new(),
     }
 }
 

@@ -40,6 +40,7 @@ fn runs() -> Vec<RunRecord> {
             artifacts: Vec::new(),
             model_id: None,
             action_id: None,
+            findings: Vec::new(),
         });
     }
     runs

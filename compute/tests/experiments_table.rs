@@ -36,6 +36,7 @@ fn run(id: &str, started: f64) -> RunRecord {
         artifacts: Vec::new(),
         model_id: None,
         action_id: None,
+        findings: Vec::new(),
     }
 }
 
@@ -370,7 +371,7 @@ fn default_columns_pick_the_main_metric_and_varying_params() {
         run.metrics.insert("cv_r2".into(), r2);
     }
     assert_eq!(
-        default_columns(&runs),
+        default_columns(&runs.iter().collect::<Vec<_>>()),
         [
             "name",
             "status",
@@ -385,12 +386,12 @@ fn default_columns_pick_the_main_metric_and_varying_params() {
         ]
     );
     // Imported runs with other names: the most common metrics.
-    let mut imported = vec![run("a", 0.0), run("b", 1.0)];
+    let mut imported = [run("a", 0.0), run("b", 1.0)];
     imported[0].metrics.insert("loss".into(), 1.0);
     imported[1].metrics.insert("loss".into(), 2.0);
     imported[1].metrics.insert("val_loss".into(), 2.0);
     assert_eq!(
-        default_columns(&imported),
+        default_columns(&imported.iter().collect::<Vec<_>>()),
         [
             "name",
             "status",
@@ -415,7 +416,7 @@ fn ten_thousand_runs_timing() {
         column: "metrics.rmse".into(),
         descending: true,
     }];
-    asked.columns = default_columns(&runs);
+    asked.columns = default_columns(&runs.iter().collect::<Vec<_>>());
     asked.start = 500;
     asked.len = 60;
     let mut best = f64::INFINITY;

@@ -61,12 +61,14 @@ test('a bundled sample loads with one click', async ({ page }) => {
 
 test('areas not built yet say so plainly', async ({ page }) => {
   await page.goto('./#/data');
-  for (const area of ['features', 'experiments', 'lineage', 'monitor']) {
+  for (const area of ['features', 'lineage', 'monitor']) {
     await page.getByTestId(`nav-${area}`).click();
     await expect(page.getByTestId('not-built')).toContainText('not built yet');
   }
   await page.getByTestId('nav-build').click();
   await expect(page.getByTestId('train-form')).toBeVisible();
+  await page.getByTestId('nav-experiments').click();
+  await expect(page.getByTestId('experiments-page')).toBeVisible();
   await page.getByTestId('nav-data').click();
   await expect(page.getByTestId('dataset-list')).toBeVisible();
 });

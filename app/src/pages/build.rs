@@ -4,6 +4,7 @@
 //! the search, the evaluation and every prediction run in a worker.
 
 use compute::automl::{AutomlOptions, Build, ModelSpec, Shard, ALGORITHMS};
+use compute::debugger::{DebuggerConfig, Rule};
 use compute::ml::{Metric, Task};
 use compute::profile::InsightKind;
 use compute::protocol::{ErrorKind, ModelSummary, Progress, Reply, Request, RequestId};
@@ -15,6 +16,22 @@ use leptos::task::spawn_local;
 use crate::bridge;
 use crate::format;
 use crate::pages::model::ModelView;
+
+/// The rules that watch a fit step by step, so can stop it, with what each means.
+const LIVE_RULES: [(Rule, &str); 3] = [
+    (
+        Rule::Overfit,
+        "validation loss above training loss by more than 10% of it",
+    ),
+    (
+        Rule::Overtraining,
+        "training loss still falling while validation loss stopped improving",
+    ),
+    (
+        Rule::LossNotDecreasing,
+        "the loss did not fall over 10 iterations",
+    ),
+];
 
 /// A training job in flight: the lead worker's request and its helpers'.
 #[derive(Clone, Debug, PartialEq)]
@@ -365,6 +382,8 @@ fn TrainForm(state: BuildState) -> impl IntoView {
     // "auto" searches; otherwise one algorithm with the hyper-parameters typed beside it.
     let algorithm = RwSignal::new(String::from("auto"));
     let algorithm_params = RwSignal::new(String::new());
+    // The Debugger's live rules that may stop the refit (every rule reports regardless).
+    let stop_on = RwSignal::new(Vec::<Rule>::new());
     let name = RwSignal::new(String::new());
     // Columns the user left out (ID-like ones start here).
     let excluded = RwSignal::new(Vec::<String>::new());
@@ -478,6 +497,10 @@ fn TrainForm(state: BuildState) -> impl IntoView {
             },
         };
         let options = AutomlOptions {
+            debugger: Some(DebuggerConfig {
+                stop_on: stop_on.get_untracked(),
+                ..DebuggerConfig::default()
+            }),
             algorithm: chosen,
             target: target_name.clone(),
             task: task_from(&task_choice.get_untracked()),
@@ -640,6 +663,35 @@ fn TrainForm(state: BuildState) -> impl IntoView {
                         />
                     </label>
                 </Show>
+                <fieldset class="build-kind" data-testid="build-debugger">
+                    <legend>"Debugger: stop training when"</legend>
+                    {LIVE_RULES
+                        .iter()
+                        .map(|&(rule, label)| {
+                            view! {
+                                <label title=label>
+                                    <input
+                                        type="checkbox"
+                                        data-testid="build-stop-on"
+                                        data-rule=rule.name()
+                                        prop:checked=move || stop_on.with(|s| s.contains(&rule))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            stop_on.update(|s| {
+                                                s.retain(|r| *r != rule);
+                                                if on {
+                                                    s.push(rule);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    {format!(" {}", rule.name())}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                    <p class="hint">"Every rule reports what it finds on the model's page; these also stop the fit where they fire (boosting, logistic regression)."</p>
+                </fieldset>
                 <label>
                     "Seed "
                     <input

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod data;
+pub mod experiments;
 pub mod model;
 pub mod profile;
 pub mod recipe;

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use compute::automl::{CandidateStatus, ClassCurves, EvaluationDetail, EvaluationReport};
+use compute::debugger::Diagnosis;
 use compute::ml::{ClassificationScores, RegressionScores};
 use compute::profile::PairSample;
 use compute::protocol::{ErrorKind, OnePrediction, Reply, Request, RequestId};
@@ -12,9 +13,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::bridge;
-use crate::charts::{CurveChart, ScatterPlot, ScatterReference};
+use crate::charts::{CurveChart, LineChart, ScatterPlot, ScatterReference, Series};
 use crate::format;
 use crate::pages::build::{metric_label, task_label};
+use crate::pages::experiments::Findings;
 
 /// Categorical inputs with at most this many categories get a drop-down; more get a text box.
 const MAX_LISTED_CATEGORIES: usize = 200;
@@ -82,6 +84,7 @@ fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
         .then(|| format!("Columns left out: {}.", report.excluded_columns.join(", ")));
     let warnings = report.warnings.clone();
     let holdout = report.holdout.clone();
+    let diagnosis = report.diagnosis.clone();
     let leaderboard = report.leaderboard.clone();
     let metric = report.metric;
     let model_id = model.model_id.clone();
@@ -102,9 +105,63 @@ fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
             </ul>
             <ModelActions model_id=model_id.clone() on_deleted=on_deleted />
             {holdout.map(|h| view! { <Evaluation report=h /> })}
+            {diagnosis.map(|d| view! { <DebuggerPanel diagnosis=d /> })}
             <Leaderboard rows=leaderboard metric=metric />
             <WhatIf model_id=model_id.clone() inputs=inputs />
             <BatchPredict model_id=model_id />
+        </section>
+    }
+}
+
+/// What the Debugger found: its findings and the learning curve they read.
+#[component]
+fn DebuggerPanel(diagnosis: Diagnosis) -> impl IntoView {
+    let curve = vec![
+        Series {
+            name: "training rows".to_string(),
+            points: diagnosis
+                .learning_curve
+                .iter()
+                .map(|p| (p.n_train_rows as f64, p.train_score))
+                .collect(),
+            colour_index: 0,
+            dashed: false,
+        },
+        Series {
+            name: "validation rows".to_string(),
+            points: diagnosis
+                .learning_curve
+                .iter()
+                .map(|p| (p.n_train_rows as f64, p.validation_score))
+                .collect(),
+            colour_index: 1,
+            dashed: true,
+        },
+    ];
+    let spread = diagnosis.fold_spread.as_ref().map(|s| {
+        format!(
+            "Cross-validation: {} ± {} over {} folds.",
+            score_cell(s.mean),
+            score_cell(s.std),
+            s.fold_scores.len()
+        )
+    });
+    view! {
+        <section class="debugger" data-testid="model-debugger">
+            <h3>"Debugger"</h3>
+            <Findings findings=diagnosis.findings />
+            <div class="charts-row">
+                <LineChart
+                    series=curve
+                    x_label="training rows"
+                    y_label="score"
+                    caption=format!(
+                        "Learning curve on {} training rows (a fifth held out)",
+                        format::count(diagnosis.n_diagnosis_rows as u64)
+                    )
+                />
+            </div>
+            {spread.map(|s| view! { <p class="hint" data-testid="fold-spread">{s}</p> })}
         </section>
     }
 }

@@ -17,6 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::store::Store;
 
+mod experiments;
 mod models;
 
 /// Bytes read from a file per step: big enough to parse efficiently, small enough that
@@ -37,6 +38,9 @@ struct DecodedChunks {
     frame: Rc<Frame>,
 }
 
+/// Every run, with the runs' revision it was read at (`None`: no run was ever written).
+type CachedRuns = (Option<String>, Rc<Vec<compute::experiments::RunRecord>>);
+
 /// What jobs of one worker share.
 pub struct Context {
     pub db_name: String,
@@ -53,6 +57,8 @@ pub struct Context {
     model_cache: RefCell<Option<(String, Rc<compute::automl::run::ModelFile>)>>,
     /// Helpers' fold results per training request, one entry per helper that answered.
     deliveries: RefCell<HashMap<RequestId, Vec<Vec<compute::automl::FoldResult>>>>,
+    /// Every run with the runs' revision it was read at (see `experiments::runs`).
+    runs_cache: RefCell<Option<CachedRuns>>,
 }
 
 impl Context {
@@ -65,6 +71,7 @@ impl Context {
             others_cache: RefCell::new(HashMap::new()),
             model_cache: RefCell::new(None),
             deliveries: RefCell::new(HashMap::new()),
+            runs_cache: RefCell::new(None),
         }
     }
 
@@ -217,6 +224,9 @@ pub async fn run(
             models::predict_csv(ctx, request_id, &model_id, &file_name, attachment, progress).await
         }
         Request::ExportModel { model_id } => models::export(ctx, &model_id).await,
+        Request::ExportRunsCsv { experiment_id } => {
+            experiments::export_csv(ctx, experiment_id.as_deref()).await
+        }
         request => {
             let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
             Ok(Finished { reply, bytes: None })
@@ -394,6 +404,17 @@ async fn reply_to(
         Request::ImportModel { file_name } => {
             models::import(ctx, request_id, &file_name, attachment).await
         }
+        Request::ListExperiments => experiments::list_experiments(ctx).await,
+        Request::QueryRuns { query } => experiments::query(ctx, &query).await,
+        Request::GetRun { run_id } => experiments::get_run(ctx, &run_id).await,
+        Request::CompareRuns { run_ids, options } => {
+            experiments::compare(ctx, &run_ids, &options).await
+        }
+        Request::UpdateRun {
+            run_id,
+            tags,
+            notes,
+        } => experiments::update_run(ctx, request_id, &run_id, tags, notes).await,
         Request::Cancel { target_request_id } => {
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)
@@ -401,7 +422,8 @@ async fn reply_to(
         Request::ExportCsv { .. }
         | Request::ExportArrow { .. }
         | Request::PredictCsv { .. }
-        | Request::ExportModel { .. } => {
+        | Request::ExportModel { .. }
+        | Request::ExportRunsCsv { .. } => {
             unreachable!("handled by run")
         }
     }

@@ -1026,9 +1026,9 @@ mod tests {
             algorithm: Some(ModelSpec::Linear(LinearParams::default())),
             ..options
         };
-        let error = SearchRun::new(&train, &regression_only, &|| 0.0)
-            .err()
-            .expect("linear regression cannot learn classes");
+        let Err(error) = SearchRun::new(&train, &regression_only, &|| 0.0) else {
+            panic!("linear regression cannot learn classes");
+        };
         assert!(
             matches!(error, MlError::AlgorithmMismatch { .. }),
             "{error}"

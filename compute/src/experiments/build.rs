@@ -41,6 +41,7 @@ use crate::automl::{
     metric_name, task_name, AutomlReport, Build, CandidateStatus, EvaluationDetail, LeaderboardRow,
     ModelSpec, Validation,
 };
+use crate::debugger::Diagnosis;
 use crate::ml::{ClassificationScores, RegressionScores, TrainTrace};
 
 /// The ids of a build's runs.
@@ -191,6 +192,9 @@ pub fn runs_for_build(
         });
         push_history(&mut build, "validation_loss", validation, ended_ms);
     }
+    if let Some(diagnosis) = &report.diagnosis {
+        with_diagnosis(&mut build, diagnosis, ended_ms);
+    }
 
     let candidates = report
         .leaderboard
@@ -231,6 +235,32 @@ pub fn runs_for_build(
     Ok(BuildRuns { build, candidates })
 }
 
+/// The Debugger's diagnosis on the build's run: its findings, the learning curve as
+/// `learning_curve_train_score` / `learning_curve_validation_score` by training rows, and
+/// tags a filter can match: `debugger.findings` (the rules that fired, comma-separated)
+/// and `debugger.stopped_by` (the rule that ended training, if one did).
+fn with_diagnosis(run: &mut RunRecord, diagnosis: &Diagnosis, ended_ms: f64) {
+    run.findings = diagnosis.findings.clone();
+    let points = &diagnosis.learning_curve;
+    let train = points
+        .iter()
+        .map(|p| (p.n_train_rows as u64, p.train_score));
+    push_history(run, "learning_curve_train_score", train, ended_ms);
+    let validation = points
+        .iter()
+        .map(|p| (p.n_train_rows as u64, p.validation_score));
+    push_history(run, "learning_curve_validation_score", validation, ended_ms);
+    let fired: Vec<&str> = diagnosis.findings.iter().map(|f| f.rule.name()).collect();
+    run.tags
+        .insert("debugger.findings".to_string(), fired.join(","));
+    if let Some(stopped) = &diagnosis.stopped {
+        run.tags.insert(
+            "debugger.stopped_by".to_string(),
+            format!("{} at iteration {}", stopped.rule.name(), stopped.step),
+        );
+    }
+}
+
 /// A run with the context's fields and nothing else; the caller fills the rest.
 fn base_run(context: &BuildContext<'_>, run_id: String, seed: u64) -> RunRecord {
     RunRecord {
@@ -258,6 +288,7 @@ fn base_run(context: &BuildContext<'_>, run_id: String, seed: u64) -> RunRecord 
         artifacts: Vec::new(),
         model_id: None,
         action_id: None,
+        findings: Vec::new(),
     }
 }
 

@@ -921,6 +921,7 @@ mod tests {
             artifacts: Vec::new(),
             model_id: None,
             action_id: None,
+            findings: Vec::new(),
         }
     }
 

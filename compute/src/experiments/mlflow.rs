@@ -951,6 +951,7 @@ fn read_run(
             artifacts,
             model_id,
             action_id,
+            findings: Vec::new(),
         },
         parent,
     )))

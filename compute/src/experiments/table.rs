@@ -335,7 +335,7 @@ fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
 /// The columns a new runs table shows: name, status, started, duration, the experiment's
 /// main metrics (the cross-validation score of the metric its builds chose, then the
 /// holdout scores users look at first) and up to four params that vary between runs.
-pub fn default_columns(runs: &[RunRecord]) -> Vec<String> {
+pub fn default_columns(runs: &[&RunRecord]) -> Vec<String> {
     let mut columns: Vec<String> = [
         Attribute::Name,
         Attribute::Status,

@@ -6,13 +6,16 @@ use std::rc::Rc;
 use compute::automl::inputs::{missing_features, one_prediction, one_row, with_predictions};
 use compute::automl::run::{predict, unseen_warnings, ModelFile, Training, TrainingStep};
 use compute::automl::{AutomlOptions, Shard};
+use compute::experiments::{
+    default_experiment, runs_for_build, BuildContext, ExperimentRecord, RunIds,
+};
 use compute::lineage::{
     export_model, make_id, model_name, plan_delete_model, plan_import_model, plan_predict,
-    plan_train, ImportModelInput, PredictInput, TrainInput,
+    plan_train, recipe_hash, ImportModelInput, PredictInput, TrainInput, CODE_VERSION,
 };
-use compute::ml::MlError;
+use compute::ml::{MlError, Model};
 use compute::protocol::{ErrorKind, JobError, ModelSummary, Progress, Reply, RequestId};
-use compute::records::{ModelRecord, SourceFile};
+use compute::records::{DatasetRecord, ModelRecord, SourceFile};
 
 use super::{
     entropy, file_stem, let_messages_in, load_frame, now_ms, pause_ms, read_csv_file, read_slice,
@@ -95,7 +98,9 @@ pub(super) async fn train_model(
         ctx.check_cancelled(request_id)?;
         match training.step(&seconds).map_err(ml_error)? {
             TrainingStep::Finished(run) => break *run,
-            TrainingStep::Job { .. } | TrainingStep::Refitted => report(&training),
+            TrainingStep::Job { .. } | TrainingStep::Refitted | TrainingStep::Evaluated => {
+                report(&training)
+            }
             TrainingStep::AwaitingResults => {
                 report(&training);
                 // Every helper answers, with its results or (failed) none; the jobs nobody
@@ -112,12 +117,55 @@ pub(super) async fn train_model(
             }
         }
     };
+    let ended_at_ms = now_ms();
+    let model_id = make_id("model", &entropy());
+    let action_id = make_id("act", &entropy());
+    // The default experiment of this dataset and target, made by the first build.
+    let experiments = store.experiments().await?;
+    let (experiment_id, new_experiment) =
+        match default_experiment(&experiments, &dataset.name, &options.target) {
+            Some(experiment) => (experiment.experiment_id.clone(), None),
+            None => {
+                let experiment = ExperimentRecord::default_for(
+                    make_id("exp", &entropy()),
+                    &dataset.name,
+                    &options.target,
+                    ended_at_ms,
+                );
+                (experiment.experiment_id.clone(), Some(experiment))
+            }
+        };
+    let trace = match &run.model_file.model {
+        Model::Gbdt(model) => Some(&model.trace),
+        Model::Logistic(model) => Some(&model.trace),
+        _ => None,
+    };
+    let context = BuildContext {
+        experiment_id,
+        run_ids: RunIds::Derived {
+            build_run_id: make_id("run", &entropy()),
+        },
+        run_name: (!name.is_empty()).then(|| name.clone()),
+        model_id: Some(model_id.clone()),
+        action_id: Some(action_id.clone()),
+        dataset_id: Some(dataset.dataset_id.clone()),
+        dataset_name: Some(dataset.name.clone()),
+        dataset_content_hash: Some(dataset.content_hash.clone()),
+        recipe_hashes: recipe_hashes(&store, &dataset).await,
+        started_at_ms,
+        duration_secs: (ended_at_ms - started_at_ms) / 1000.0,
+        code_version: CODE_VERSION.to_string(),
+        trace,
+    };
+    let runs = runs_for_build(&run.report, &context)
+        .map_err(|e| JobError::new(ErrorKind::Internal, e.to_string()))?
+        .into_runs();
     let (record, batch) = plan_train(
         &dataset,
         TrainInput {
-            model_id: make_id("model", &entropy()),
+            model_id,
             artifact_id: make_id("art", &entropy()),
-            action_id: make_id("act", &entropy()),
+            action_id,
             name,
             options,
             run,
@@ -125,15 +173,34 @@ pub(super) async fn train_model(
             n_train_rows: training.n_train_rows() as u64,
             n_holdout_rows: training.n_test_rows() as u64,
             started_at_ms,
-            ended_at_ms: now_ms(),
-            new_experiment: None,
-            runs: Vec::new(),
+            ended_at_ms,
+            new_experiment,
+            runs,
         },
     );
     ctx.commit(&store, request_id, batch).await?;
     Ok(Reply::Model {
         model: Box::new(record),
     })
+}
+
+/// The content hashes of the recipes that made `dataset` from its import, oldest first (as
+/// far as the chain's versions are still stored).
+async fn recipe_hashes(store: &Store, dataset: &DatasetRecord) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut current = dataset.clone();
+    while let Some(recipe) = &current.recipe {
+        hashes.push(recipe_hash(recipe));
+        let Some(parent_id) = current.parent_dataset_id.clone() else {
+            break;
+        };
+        match store.dataset(&parent_id).await {
+            Ok(parent) => current = parent,
+            Err(_) => break,
+        }
+    }
+    hashes.reverse();
+    hashes
 }
 
 /// A helper's part of a training: the same split and candidates as the lead's (same rows,
@@ -164,7 +231,7 @@ pub(super) async fn train_shard(
         match training.step(&seconds).map_err(ml_error)? {
             TrainingStep::AwaitingResults => break,
             TrainingStep::Job { .. } => {}
-            TrainingStep::Refitted | TrainingStep::Finished(_) => {
+            TrainingStep::Refitted | TrainingStep::Evaluated | TrainingStep::Finished(_) => {
                 unreachable!("a shard stops before the refit")
             }
         }
