@@ -90,13 +90,20 @@ pub fn read_zip(file: &str, bytes: &[u8]) -> Result<Vec<ArchiveFile>, ArchiveErr
     Ok(files)
 }
 
-/// A zip archive (deflate) of `files`, in the order given.
+/// A zip archive (deflate) of `files`, in the order given; a path ending in `/` is written
+/// as a folder (MLflow reads a run only when its empty folders exist).
 pub fn write_zip(files: &[ArchiveFile]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(false);
     for (path, bytes) in files {
+        if path.ends_with('/') {
+            writer
+                .add_directory(path.as_str(), options)
+                .expect("an in-memory archive takes any folder");
+            continue;
+        }
         // Writing to memory cannot fail but for sizes past zip64, which these are not.
         writer
             .start_file(path.as_str(), options)
@@ -131,6 +138,20 @@ mod tests {
         let zipped = write_zip(&files);
         assert!(zipped.len() < 2_000, "deflated: {} bytes", zipped.len());
         assert_eq!(read_zip("runs.zip", &zipped).unwrap(), files);
+        // Folders are written as such and not read back as files.
+        let with_folder = vec![
+            ("mlruns/0/abc/params/".to_string(), Vec::new()),
+            (
+                "mlruns/0/abc/meta.yaml".to_string(),
+                b"run_id: abc\n".to_vec(),
+            ),
+        ];
+        let zipped = write_zip(&with_folder);
+        let archive = zip::ZipArchive::new(Cursor::new(&zipped)).unwrap();
+        assert!(archive
+            .file_names()
+            .any(|name| name == "mlruns/0/abc/params/"));
+        assert_eq!(read_zip("runs.zip", &zipped).unwrap(), with_folder[1..]);
     }
 
     #[test]

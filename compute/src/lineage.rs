@@ -660,6 +660,37 @@ pub enum ChangeError {
     NotesTooLong { max: usize, found: usize },
 }
 
+/// Imported runs and their experiments (an id already stored is replaced: importing the
+/// same folder twice keeps one copy), a fresh runs revision and an audit entry naming the
+/// file and its hash.
+pub fn plan_import_runs(
+    experiments: &[ExperimentRecord],
+    runs: &[RunRecord],
+    source: &SourceFile,
+    at_ms: f64,
+) -> WriteBatch {
+    let mut batch = WriteBatch::default();
+    for experiment in experiments {
+        batch.put(stores::EXPERIMENTS, &experiment.experiment_id, experiment);
+    }
+    batch.put_runs(
+        None,
+        runs,
+        &format!("import@{at_ms}@{}", source.content_hash),
+    );
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms,
+        event: "import_runs".into(),
+        subject_id: source.content_hash.clone(),
+        details: BTreeMap::from([
+            ("file_name".into(), source.file_name.clone()),
+            ("n_experiments".into(), experiments.len().to_string()),
+            ("n_runs".into(), runs.len().to_string()),
+        ]),
+    }));
+    batch
+}
+
 /// MLflow's limits: a tag key of 250 characters, a value of 5,000.
 pub const MAX_TAG_KEY_CHARS: usize = 250;
 pub const MAX_TAG_VALUE_CHARS: usize = 5_000;

@@ -193,6 +193,15 @@ pub enum Request {
     ExportRunsCsv {
         experiment_id: Option<String>,
     },
+    /// The runs of an experiment (or all) as a zip of an MLflow `mlruns/` folder beside the
+    /// reply.
+    ExportRunsMlflow {
+        experiment_id: Option<String>,
+    },
+    /// Stores the runs of the attached zip of an MLflow `mlruns/` folder (ours or MLflow's).
+    ImportRuns {
+        file_name: String,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -349,6 +358,18 @@ pub enum Reply {
         file_name: String,
         n_runs: u64,
         size_bytes: u64,
+    },
+    /// The zip of an MLflow folder is attached to the message.
+    ExportedRunsMlflow {
+        file_name: String,
+        n_runs: u64,
+        size_bytes: u64,
+        warnings: Vec<String>,
+    },
+    ImportedRuns {
+        n_experiments: u64,
+        n_runs: u64,
+        warnings: Vec<String>,
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,

@@ -81,6 +81,86 @@ pub fn ExperimentsPage() -> impl IntoView {
         }
     });
 
+    let import_status = RwSignal::new(None::<Result<String, String>>);
+    let import_runs = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let file_name = file.name();
+        import_status.set(Some(Ok(format!("Reading {file_name}…"))));
+        spawn_local(async move {
+            let request = Request::ImportRuns {
+                file_name: file_name.clone(),
+            };
+            let result = bridge::call(request, Some(file.into()), |_| {}).await;
+            match result {
+                Ok(Reply::ImportedRuns {
+                    n_experiments,
+                    n_runs,
+                    warnings,
+                }) => {
+                    let mut message = format!(
+                        "Imported {} runs in {} {} from {file_name}.",
+                        format::count(n_runs),
+                        format::count(n_experiments),
+                        if n_experiments == 1 {
+                            "experiment"
+                        } else {
+                            "experiments"
+                        }
+                    );
+                    if !warnings.is_empty() {
+                        message.push_str(&format!(" {}", warnings.join(" ")));
+                    }
+                    import_status.try_set(Some(Ok(message)));
+                    refresh.try_update(|r| *r += 1);
+                    load_experiments();
+                }
+                Ok(other) => {
+                    import_status.try_set(Some(Err(format!("unexpected reply: {other:?}"))));
+                }
+                Err(e) => {
+                    import_status.try_set(Some(Err(format::error(&e))));
+                }
+            }
+        });
+    };
+
+    let export_mlflow = move |_| {
+        let experiment_id = experiment.get_untracked();
+        spawn_local(async move {
+            let pool = match bridge::pool() {
+                Ok(pool) => pool,
+                Err(e) => {
+                    error.try_set(Some(format::error(&e)));
+                    return;
+                }
+            };
+            let request_id = pool.next_request_id();
+            let result = pool
+                .request_with_bytes(
+                    request_id,
+                    Request::ExportRunsMlflow { experiment_id },
+                    None,
+                    |_| {},
+                )
+                .await;
+            match result {
+                Ok((Reply::ExportedRunsMlflow { file_name, .. }, Some(buffer))) => {
+                    crate::download::offer(&file_name, "application/zip", &[buffer.into()]);
+                }
+                Ok((other, _)) => {
+                    error.try_set(Some(format!("unexpected reply: {other:?}")));
+                }
+                Err(e) => {
+                    error.try_set(Some(format::error(&e)));
+                }
+            }
+        });
+    };
+
     let export_csv = move |_| {
         let experiment_id = experiment.get_untracked();
         spawn_local(async move {
@@ -158,6 +238,14 @@ pub fn ExperimentsPage() -> impl IntoView {
                         }
                     }
                 />
+                <label class="file-button" data-testid="runs-import-label">
+                    "Import MLflow runs (.zip)"
+                    <input type="file" accept=".zip,application/zip" data-testid="runs-import" on:change=import_runs />
+                </label>
+                {move || import_status.get().map(|s| match s {
+                    Ok(m) => view! { <p class="hint" data-testid="runs-import-status">{m}</p> }.into_any(),
+                    Err(m) => view! { <p class="error" role="alert" data-testid="runs-import-error">{m}</p> }.into_any(),
+                })}
                 {move || experiments.with(|e| e.is_empty()).then(|| view! {
                     <p class="hint" data-testid="experiments-empty">
                         "No runs yet. Every model trained on the Build page is recorded here as a run, with each candidate its search tried."
@@ -205,6 +293,7 @@ pub fn ExperimentsPage() -> impl IntoView {
                         "Columns"
                     </button>
                     <button data-testid="runs-export-csv" on:click=export_csv>"Export CSV"</button>
+                    <button data-testid="runs-export-mlflow" on:click=export_mlflow>"Export MLflow"</button>
                     <button
                         class="primary"
                         data-testid="runs-compare"

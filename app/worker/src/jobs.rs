@@ -227,6 +227,9 @@ pub async fn run(
         Request::ExportRunsCsv { experiment_id } => {
             experiments::export_csv(ctx, experiment_id.as_deref()).await
         }
+        Request::ExportRunsMlflow { experiment_id } => {
+            experiments::export_mlflow(ctx, experiment_id.as_deref()).await
+        }
         request => {
             let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
             Ok(Finished { reply, bytes: None })
@@ -415,6 +418,9 @@ async fn reply_to(
             tags,
             notes,
         } => experiments::update_run(ctx, request_id, &run_id, tags, notes).await,
+        Request::ImportRuns { file_name } => {
+            experiments::import_runs(ctx, request_id, &file_name, attachment, progress).await
+        }
         Request::Cancel { target_request_id } => {
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)
@@ -423,7 +429,8 @@ async fn reply_to(
         | Request::ExportArrow { .. }
         | Request::PredictCsv { .. }
         | Request::ExportModel { .. }
-        | Request::ExportRunsCsv { .. } => {
+        | Request::ExportRunsCsv { .. }
+        | Request::ExportRunsMlflow { .. } => {
             unreachable!("handled by run")
         }
     }

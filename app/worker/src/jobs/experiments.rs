@@ -3,13 +3,17 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use compute::archive::{read_zip, write_zip};
 use compute::experiments::compare::{compare_runs, select_runs, CompareOptions};
 use compute::experiments::table::{default_columns, query_runs, RunQuery};
-use compute::experiments::{runs_csv, RunKind, RunRecord};
-use compute::lineage::plan_update_run;
-use compute::protocol::{ErrorKind, ExperimentSummary, JobError, Reply, RequestId};
+use compute::experiments::{
+    mlflow_folder, read_mlflow_folder, runs_csv, ExperimentRecord, RunKind, RunRecord,
+};
+use compute::lineage::{plan_import_runs, plan_update_run};
+use compute::protocol::{ErrorKind, ExperimentSummary, JobError, Progress, Reply, RequestId};
+use compute::records::SourceFile;
 
-use super::{now_ms, Context, Finished};
+use super::{let_messages_in, now_ms, read_slice, Context, Finished};
 
 impl Context {
     /// Every run, from memory when no worker has written runs since they were read.
@@ -133,5 +137,97 @@ pub async fn export_csv(ctx: &Context, experiment_id: Option<&str>) -> Result<Fi
             size_bytes: bytes.len() as u64,
         },
         bytes: Some(bytes),
+    })
+}
+
+pub async fn export_mlflow(
+    ctx: &Context,
+    experiment_id: Option<&str>,
+) -> Result<Finished, JobError> {
+    let runs = ctx.runs().await?;
+    let chosen: Vec<RunRecord> = runs
+        .iter()
+        .filter(|run| experiment_id.is_none_or(|id| run.experiment_id == id))
+        .cloned()
+        .collect();
+    let experiments: Vec<ExperimentRecord> = ctx
+        .store()
+        .await?
+        .experiments()
+        .await?
+        .into_iter()
+        .filter(|e| experiment_id.is_none_or(|id| e.experiment_id == id))
+        .collect();
+    let export = mlflow_folder(&experiments, &chosen);
+    let bytes = write_zip(&export.files);
+    let file_name = match (experiment_id, experiments.first()) {
+        (Some(_), Some(experiment)) => format!("{} mlruns.zip", experiment.name),
+        _ => "mlruns.zip".to_string(),
+    };
+    Ok(Finished {
+        reply: Reply::ExportedRunsMlflow {
+            file_name,
+            n_runs: chosen.len() as u64,
+            size_bytes: bytes.len() as u64,
+            warnings: export.warnings,
+        },
+        bytes: Some(bytes),
+    })
+}
+
+/// Stores the runs of a zip of an MLflow folder: read whole (held to the import size
+/// limit first), unpacked with the archive's limits, checked, then written in one
+/// transaction, so a damaged file stores nothing.
+pub async fn import_runs(
+    ctx: &Context,
+    request_id: RequestId,
+    file_name: &str,
+    attachment: Option<web_sys::Blob>,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    let bad_input = |message: String| JobError::new(ErrorKind::BadInput, message);
+    let blob = attachment.ok_or_else(|| {
+        JobError::new(
+            ErrorKind::Protocol,
+            "a runs import arrived without its file",
+        )
+    })?;
+    let size_bytes = blob.size() as u64;
+    compute::csv::check_import_size(file_name, size_bytes).map_err(|e| bad_input(e.to_string()))?;
+    progress(Progress {
+        stage: format!("reading {file_name}"),
+        done: 0,
+        total: 3,
+    });
+    let bytes = read_slice(&blob, 0, size_bytes).await?;
+    let content_hash = blake3::hash(&bytes).to_hex().to_string();
+    let files = read_zip(file_name, &bytes).map_err(|e| bad_input(e.to_string()))?;
+    drop(bytes);
+    let_messages_in().await;
+    ctx.check_cancelled(request_id)?;
+    progress(Progress {
+        stage: format!("reading {} files of MLflow runs", files.len()),
+        done: 1,
+        total: 3,
+    });
+    let imported =
+        read_mlflow_folder(&files).map_err(|e| bad_input(format!("{file_name}: {e}")))?;
+    drop(files);
+    progress(Progress {
+        stage: format!("storing {} runs", imported.runs.len()),
+        done: 2,
+        total: 3,
+    });
+    let source = SourceFile {
+        file_name: file_name.to_string(),
+        size_bytes,
+        content_hash,
+    };
+    let batch = plan_import_runs(&imported.experiments, &imported.runs, &source, now_ms());
+    ctx.commit(&*ctx.store().await?, request_id, batch).await?;
+    Ok(Reply::ImportedRuns {
+        n_experiments: imported.experiments.len() as u64,
+        n_runs: imported.runs.len() as u64,
+        warnings: imported.warnings,
     })
 }
