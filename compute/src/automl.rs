@@ -218,7 +218,12 @@ impl ModelSpec {
             let Some((key, value)) = pair.split_once('=') else {
                 return Err(format!("\"{pair}\" is not key=value"));
             };
-            let key = key.trim();
+            // scikit-learn writes some names in capitals (`C`); ours are lower case.
+            let key = match key.trim() {
+                key if fields.contains_key(key) => key.to_string(),
+                key => key.to_lowercase(),
+            };
+            let key = key.as_str();
             if !fields.contains_key(key) {
                 let mut known: Vec<&String> = fields.keys().collect();
                 known.sort();
@@ -689,6 +694,11 @@ mod tests {
                 ..ForestParams::default()
             })
         );
+        let ModelSpec::Logistic(logistic) = ModelSpec::from_choice("logistic", "C=0.5").unwrap()
+        else {
+            panic!("a logistic regression");
+        };
+        assert_eq!(logistic.c, 0.5);
         assert_eq!(
             ModelSpec::from_choice("tree", "max_depth=None").unwrap(),
             ModelSpec::Tree(TreeParams::default())

@@ -32,6 +32,7 @@ async function train(page: Page, name: string, algorithm = 'auto', params = '') 
   }
   await page.getByTestId('build-name').fill(name);
   await page.getByTestId('build-train').click();
+  await expect(page.getByTestId('build-form-error')).toHaveCount(0);
   await expect(page.getByTestId('model-title')).toHaveText(name, { timeout: 180_000 });
   await expect(page.getByTestId('train-job')).toHaveCount(0);
 }

@@ -895,6 +895,7 @@ fn CompareView(run_ids: Vec<String>, on_close: Callback<()>) -> impl IntoView {
                     }).collect();
                     let scatter = c.scatter.clone();
                     let only = only_differences.get();
+                    let current_view = c.view;
                     let runs = c.runs.clone();
                     view! {
                         <Legend items=legend />
@@ -933,13 +934,36 @@ fn CompareView(run_ids: Vec<String>, on_close: Callback<()>) -> impl IntoView {
                                 <select data-testid="compare-view-choice" on:change=move |ev| view_choice.set(match event_target_value(&ev).as_str() {
                                     "min" => HistoryView::Min,
                                     "max" => HistoryView::Max,
+                                    "step" => HistoryView::AtStep(0),
                                     _ => HistoryView::Final,
                                 })>
-                                    <option value="final">"final"</option>
-                                    <option value="min">"min over steps"</option>
-                                    <option value="max">"max over steps"</option>
+                                    <option value="final" selected=matches!(current_view, HistoryView::Final)>"final"</option>
+                                    <option value="min" selected=matches!(current_view, HistoryView::Min)>"min over steps"</option>
+                                    <option value="max" selected=matches!(current_view, HistoryView::Max)>"max over steps"</option>
+                                    <option value="step" selected=matches!(current_view, HistoryView::AtStep(_))>"at step"</option>
                                 </select>
                             </label>
+                            {match current_view {
+                                HistoryView::AtStep(step) => Some(view! {
+                                    <label>
+                                        "Step "
+                                        <input
+                                            class="short"
+                                            type="number"
+                                            min="0"
+                                            data-testid="compare-step"
+                                            prop:value=step.to_string()
+                                            on:change=move |ev| {
+                                                if let Ok(step) = event_target_value(&ev).trim().parse::<u64>() {
+                                                    view_choice.set(HistoryView::AtStep(step));
+                                                }
+                                            }
+                                        />
+                                    </label>
+                                }),
+                                _ => None,
+                            }}
+
                         </div>
                         <div class="chart-row">
                             <BarChart bars value_label=chosen_metric.clone().unwrap_or_default() caption=format!("{} per run", chosen_metric.clone().unwrap_or_default()) />

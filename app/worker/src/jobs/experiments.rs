@@ -1,4 +1,4 @@
-//! The experiment jobs: list experiments, answer the runs table's queries from runs kept in memory (read again when the runs' revision changes), read, compare, annotate and export runs.
+//! The experiment jobs: list experiments, answer the runs table's queries from runs kept in memory (read again when the runs' revision changes), read, compare, annotate, export (CSV, MLflow zip) and import runs.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
