@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::automl::cv::HOLDOUT_FRACTION;
 use crate::automl::search::{metric_name, task_name};
-use crate::experiments::{ExperimentRecord, RunRecord};
+use crate::experiments::{ExperimentRecord, RunArtifact, RunRecord};
 use crate::hash::{hash_bytes, ContentHash};
 use crate::records::{
     blob_key, profile_key, stores, ActionKind, ActionRecord, ActionStatus, ArtifactKind,
@@ -944,12 +944,16 @@ pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, W
     let mut batch = WriteBatch::default();
     batch.put_model(&record, json);
     batch.put(stores::ACTIONS, &action.action_id, &action);
-    if !input.runs.is_empty() {
-        batch.put_runs(
-            input.new_experiment.as_ref(),
-            &input.runs,
-            &input.runs[0].run_id,
-        );
+    let mut runs = input.runs;
+    if let Some(build_run) = runs.first_mut() {
+        // The build's run keeps the model it produced, as its lineage artifact.
+        build_run.artifacts.push(RunArtifact {
+            name: "model".to_string(),
+            artifact_id: Some(input.artifact_id.clone()),
+            content_hash: Some(content_hash.clone()),
+        });
+        let revision = build_run.run_id.clone();
+        batch.put_runs(input.new_experiment.as_ref(), &runs, &revision);
     }
     batch.put_edges(&edges);
     batch.ops.push(Op::Audit(AuditDraft {

@@ -627,8 +627,8 @@ fn RunView(run_id: String, on_close: Callback<()>, on_changed: Callback<()>) -> 
             {move || match loaded.get() {
                 LoadedRun::Loading => view! { <p class="hint">"Reading the run…"</p> }.into_any(),
                 LoadedRun::Failed(message) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                LoadedRun::Ready(run) => view! { <RunDetail run=*run on_saved=Callback::new(move |run: RunRecord| {
-                    loaded.set(LoadedRun::Ready(Box::new(run)));
+                // The form already shows what was saved; redrawing it would lose its status.
+                LoadedRun::Ready(run) => view! { <RunDetail run=*run on_saved=Callback::new(move |_: RunRecord| {
                     on_changed.run(());
                 }) /> }.into_any(),
             }}
@@ -657,6 +657,21 @@ fn RunDetail(run: RunRecord, on_saved: Callback<RunRecord>) -> impl IntoView {
         ("recipes", run.recipe_hashes.len().to_string()),
         ("seed", run.seed.map_or("—".into(), |s| s.to_string())),
         ("code version", run.code_version.clone()),
+        (
+            "artifacts",
+            if run.artifacts.is_empty() {
+                "—".to_string()
+            } else {
+                run.artifacts
+                    .iter()
+                    .map(|a| match &a.content_hash {
+                        Some(hash) => format!("{} ({})", a.name, &hash[..hash.len().min(12)]),
+                        None => a.name.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
         ("run id", run.run_id.clone()),
     ];
     // Learning curves: train and validation series of one quantity share a chart.
