@@ -109,7 +109,15 @@ struct Objective<'a> {
     c: f64,
 }
 
-impl Objective<'_> {
+/// A smooth, strictly convex objective [`lbfgs`] minimizes: its number of parameters, and its
+/// value at `theta` with the gradient written to `gradient`. The text classifier's sparse
+/// log loss (`crate::text`) is minimized by the same optimizer.
+pub(crate) trait Differentiable {
+    fn n_params(&self) -> usize;
+    fn loss_gradient(&self, theta: &[f64], gradient: &mut [f64]) -> f64;
+}
+
+impl Differentiable for Objective<'_> {
     fn n_params(&self) -> usize {
         (self.x.n_columns + usize::from(self.fit_intercept)) * self.n_outputs
     }
@@ -235,11 +243,11 @@ impl Objective<'_> {
     }
 }
 
-struct LbfgsResult {
-    theta: Vec<f64>,
-    n_iter: usize,
-    converged: bool,
-    trace: Vec<IterationRecord>,
+pub(crate) struct LbfgsResult {
+    pub theta: Vec<f64>,
+    pub n_iter: usize,
+    pub converged: bool,
+    pub trace: Vec<IterationRecord>,
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -254,8 +262,8 @@ fn max_abs(values: &[f64]) -> f64 {
 /// strictly convex objective: every accepted step has `sᵀy > 0`. Stops like scipy's
 /// L-BFGS-B as scikit-learn calls it: the largest gradient component at most `tol`, or a
 /// relative decrease of the objective below `64·ε`.
-fn lbfgs(
-    objective: &Objective,
+pub(crate) fn lbfgs(
+    objective: &dyn Differentiable,
     max_iter: usize,
     tol: f64,
     progress: &mut dyn FnMut(Progress) -> Control,
