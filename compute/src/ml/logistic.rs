@@ -281,6 +281,8 @@ pub(crate) fn lbfgs(
     let mut trace = vec![record(0, f)];
     let mut history_s: Vec<Vec<f64>> = Vec::with_capacity(MEMORY);
     let mut history_y: Vec<Vec<f64>> = Vec::with_capacity(MEMORY);
+    // 1 / (yᵀs) per pair, computed once when the pair is stored (each is a pass over n).
+    let mut history_rho: Vec<f64> = Vec::with_capacity(MEMORY);
     let mut direction = vec![0.0; n];
     let mut alphas = [0.0; MEMORY];
     let mut theta_new = vec![0.0; n];
@@ -291,8 +293,7 @@ pub(crate) fn lbfgs(
         // Two-loop recursion: direction = −H·gradient.
         direction.copy_from_slice(&gradient);
         for i in (0..history_s.len()).rev() {
-            let rho = 1.0 / dot(&history_y[i], &history_s[i]);
-            alphas[i] = rho * dot(&history_s[i], &direction);
+            alphas[i] = history_rho[i] * dot(&history_s[i], &direction);
             for (d, y) in direction.iter_mut().zip(&history_y[i]) {
                 *d -= alphas[i] * y;
             }
@@ -305,8 +306,7 @@ pub(crate) fn lbfgs(
             *d *= gamma;
         }
         for i in 0..history_s.len() {
-            let rho = 1.0 / dot(&history_y[i], &history_s[i]);
-            let beta = rho * dot(&history_y[i], &direction);
+            let beta = history_rho[i] * dot(&history_y[i], &direction);
             for (d, s) in direction.iter_mut().zip(&history_s[i]) {
                 *d += (alphas[i] - beta) * s;
             }
@@ -319,6 +319,7 @@ pub(crate) fn lbfgs(
             // Not a descent direction (rounding): restart from steepest descent.
             history_s.clear();
             history_y.clear();
+            history_rho.clear();
             continue;
         }
         let mut step = step;
@@ -348,11 +349,14 @@ pub(crate) fn lbfgs(
             .zip(&gradient)
             .map(|(a, b)| a - b)
             .collect();
-        if dot(&s, &y) > f64::EPSILON * dot(&y, &y) {
+        let sy = dot(&s, &y);
+        if sy > f64::EPSILON * dot(&y, &y) {
             if history_s.len() == MEMORY {
                 history_s.remove(0);
                 history_y.remove(0);
+                history_rho.remove(0);
             }
+            history_rho.push(1.0 / sy);
             history_s.push(s);
             history_y.push(y);
         }
