@@ -24,7 +24,9 @@ fn strings(frame: &compute::frame::Frame, name: &str) -> Vec<Option<String>> {
     let column = frame
         .column(name)
         .unwrap_or_else(|| panic!("column {name}"));
-    (0..column.len()).map(|row| column.display_value(row)).collect()
+    (0..column.len())
+        .map(|row| column.display_value(row))
+        .collect()
 }
 
 /// The best accuracy and macro F1 of the non-dummy reference models for `name`.
