@@ -7,6 +7,7 @@
 // binaries (one per model), each with the engine's versions.
 // Usage: node compute/bench/fit_wasm.mjs node|chromium PKG_DIR train FILE TARGET EXCLUDED,… MODELS SEED
 //        node compute/bench/fit_wasm.mjs node|chromium PKG_DIR linear FILE CASE REPEATS
+//        node compute/bench/fit_wasm.mjs node|chromium PKG_DIR text FILE MODEL REPEATS   (text/<name>.csv; nb|logistic)
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -15,8 +16,8 @@ import path from 'node:path';
 
 const [engineName, pkgDir, kind, file, ...rest] = process.argv.slice(2);
 const indexFile = file.replace(/\.csv$/, '') + '.test_idx.txt';
-if (kind !== 'train' && kind !== 'linear') {
-  console.error(`unknown kind ${kind}; use train or linear`);
+if (kind !== 'train' && kind !== 'linear' && kind !== 'text') {
+  console.error(`unknown kind ${kind}; use train, linear or text`);
   process.exit(2);
 }
 
@@ -25,6 +26,11 @@ function call(wasm, kind, fileName, csv, testIdx, rest) {
   if (kind === 'train') {
     const [target, excluded, models, seed] = rest;
     return JSON.parse(wasm.bench_train(fileName, csv, testIdx, target, excluded, models, Number(seed)));
+  }
+  if (kind === 'text') {
+    const [model, repeats] = rest;
+    const name = fileName.replace(/\.csv$/, '');
+    return [JSON.parse(wasm.bench_text(name, csv, testIdx, model, Number(repeats)))];
   }
   const [caseName, repeats] = rest;
   return [JSON.parse(wasm.bench_linear(caseName, csv, testIdx, Number(repeats)))];

@@ -13,6 +13,7 @@ pub mod protocol;
 pub mod recipe;
 pub mod records;
 pub mod schema;
+pub mod text;
 
 #[cfg(feature = "engine")]
 pub mod archive;

@@ -109,7 +109,15 @@ struct Objective<'a> {
     c: f64,
 }
 
-impl Objective<'_> {
+/// A smooth, strictly convex objective [`lbfgs`] minimizes: its number of parameters, and its
+/// value at `theta` with the gradient written to `gradient`. The text classifier's sparse
+/// log loss (`crate::text`) is minimized by the same optimizer.
+pub(crate) trait Differentiable {
+    fn n_params(&self) -> usize;
+    fn loss_gradient(&self, theta: &[f64], gradient: &mut [f64]) -> f64;
+}
+
+impl Differentiable for Objective<'_> {
     fn n_params(&self) -> usize {
         (self.x.n_columns + usize::from(self.fit_intercept)) * self.n_outputs
     }
@@ -235,11 +243,11 @@ impl Objective<'_> {
     }
 }
 
-struct LbfgsResult {
-    theta: Vec<f64>,
-    n_iter: usize,
-    converged: bool,
-    trace: Vec<IterationRecord>,
+pub(crate) struct LbfgsResult {
+    pub theta: Vec<f64>,
+    pub n_iter: usize,
+    pub converged: bool,
+    pub trace: Vec<IterationRecord>,
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
@@ -254,8 +262,8 @@ fn max_abs(values: &[f64]) -> f64 {
 /// strictly convex objective: every accepted step has `sᵀy > 0`. Stops like scipy's
 /// L-BFGS-B as scikit-learn calls it: the largest gradient component at most `tol`, or a
 /// relative decrease of the objective below `64·ε`.
-fn lbfgs(
-    objective: &Objective,
+pub(crate) fn lbfgs(
+    objective: &dyn Differentiable,
     max_iter: usize,
     tol: f64,
     progress: &mut dyn FnMut(Progress) -> Control,
@@ -273,6 +281,8 @@ fn lbfgs(
     let mut trace = vec![record(0, f)];
     let mut history_s: Vec<Vec<f64>> = Vec::with_capacity(MEMORY);
     let mut history_y: Vec<Vec<f64>> = Vec::with_capacity(MEMORY);
+    // 1 / (yᵀs) per pair, computed once when the pair is stored (each is a pass over n).
+    let mut history_rho: Vec<f64> = Vec::with_capacity(MEMORY);
     let mut direction = vec![0.0; n];
     let mut alphas = [0.0; MEMORY];
     let mut theta_new = vec![0.0; n];
@@ -283,8 +293,7 @@ fn lbfgs(
         // Two-loop recursion: direction = −H·gradient.
         direction.copy_from_slice(&gradient);
         for i in (0..history_s.len()).rev() {
-            let rho = 1.0 / dot(&history_y[i], &history_s[i]);
-            alphas[i] = rho * dot(&history_s[i], &direction);
+            alphas[i] = history_rho[i] * dot(&history_s[i], &direction);
             for (d, y) in direction.iter_mut().zip(&history_y[i]) {
                 *d -= alphas[i] * y;
             }
@@ -297,8 +306,7 @@ fn lbfgs(
             *d *= gamma;
         }
         for i in 0..history_s.len() {
-            let rho = 1.0 / dot(&history_y[i], &history_s[i]);
-            let beta = rho * dot(&history_y[i], &direction);
+            let beta = history_rho[i] * dot(&history_y[i], &direction);
             for (d, s) in direction.iter_mut().zip(&history_s[i]) {
                 *d += (alphas[i] - beta) * s;
             }
@@ -311,6 +319,7 @@ fn lbfgs(
             // Not a descent direction (rounding): restart from steepest descent.
             history_s.clear();
             history_y.clear();
+            history_rho.clear();
             continue;
         }
         let mut step = step;
@@ -340,11 +349,14 @@ fn lbfgs(
             .zip(&gradient)
             .map(|(a, b)| a - b)
             .collect();
-        if dot(&s, &y) > f64::EPSILON * dot(&y, &y) {
+        let sy = dot(&s, &y);
+        if sy > f64::EPSILON * dot(&y, &y) {
             if history_s.len() == MEMORY {
                 history_s.remove(0);
                 history_y.remove(0);
+                history_rho.remove(0);
             }
+            history_rho.push(1.0 / sy);
             history_s.push(s);
             history_y.push(y);
         }

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::{fit_logistic, fit_tree, linear_case, Case};
+use crate::{fit_logistic, fit_text_case, fit_tree, linear_case, text_label, Case, TextCase};
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,6 +53,22 @@ pub fn bench_linear(
     let case = linear_case(case).map_err(js)?;
     let case = Case::read_linear(&case, csv, test_idx).map_err(js)?;
     let result = fit_logistic(&case, repeats as usize, &seconds).map_err(js)?;
+    Ok(result.to_string())
+}
+
+/// `bench_text` in wasm: [`fit_text_case`] on the text dataset `name` (`spam_assassin` or
+/// `health_tweets`), whose CSV bytes and test rows JS read; returns its JSON.
+#[wasm_bindgen]
+pub fn bench_text(
+    name: &str,
+    csv: &[u8],
+    test_idx: &str,
+    model: &str,
+    repeats: u32,
+) -> Result<String, JsError> {
+    let label = text_label(name).map_err(js)?;
+    let case = TextCase::read(name, csv, test_idx, label).map_err(js)?;
+    let result = fit_text_case(&case, model, repeats as usize, &seconds).map_err(js)?;
     Ok(result.to_string())
 }
 
