@@ -58,6 +58,23 @@ pub struct ExperimentRecord {
 
 impl ExperimentRecord {
     /// The default experiment of a dataset and target, named like `penguins → species`.
+    /// An experiment a user named (not tied to a dataset and target).
+    pub fn named(
+        experiment_id: impl Into<String>,
+        name: &str,
+        created_at_ms: f64,
+    ) -> ExperimentRecord {
+        ExperimentRecord {
+            schema_version: RUN_SCHEMA_VERSION,
+            experiment_id: experiment_id.into(),
+            name: name.to_string(),
+            created_at_ms,
+            dataset_name: None,
+            target: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
     pub fn default_for(
         experiment_id: impl Into<String>,
         dataset_name: &str,

@@ -123,6 +123,10 @@ pub enum Request {
         /// ([`Request::DeliverShard`]) and runs whatever they could not.
         #[serde(default)]
         helpers: u32,
+        /// The experiment its run goes in, by name (created if new); empty: the default
+        /// experiment of the dataset and target.
+        #[serde(default)]
+        experiment: String,
     },
     /// A helper's part of a `TrainModel`: the same rows, split and candidates, but only the
     /// candidate jobs of `shard`; the reply carries their fold results.
@@ -201,6 +205,13 @@ pub enum Request {
     /// Stores the runs of the attached zip of an MLflow `mlruns/` folder (ours or MLflow's).
     ImportRuns {
         file_name: String,
+    },
+    /// Stores the runs of an MLflow `mlruns/` folder picked whole: the attachment is its
+    /// files one after the other (a Blob made of the Files, so the page reads no byte),
+    /// `files` their paths inside the folder and sizes, in that order.
+    ImportRunsFolder {
+        folder_name: String,
+        files: Vec<FolderFile>,
     },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
@@ -373,6 +384,13 @@ pub enum Reply {
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,
+}
+
+/// One file of a folder sent whole (see [`Request::ImportRunsFolder`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderFile {
+    pub path: String,
+    pub size_bytes: u64,
 }
 
 /// An experiment in a list.

@@ -294,3 +294,38 @@ test('10,000 imported runs scroll and filter without a long task over 100 ms; re
   await expect(page.getByTestId('runs-count')).toHaveText('10,000 of 10,000 runs');
   expect(problems).toEqual([]);
 });
+
+test('an mlruns folder imports whole, and a model can go into an experiment named on the Build page', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const problems = watchConsole(page);
+  // A folder as MLflow's file store writes it, three runs.
+  const root = testInfo.outputPath('mlruns');
+  const experimentDir = path.join(root, '4');
+  fs.mkdirSync(experimentDir, { recursive: true });
+  fs.writeFileSync(path.join(experimentDir, 'meta.yaml'), "artifact_location: file:///tmp/mlruns/4\ncreation_time: 1700000000000\nexperiment_id: '4'\nlifecycle_stage: active\nname: from a folder\n");
+  for (let i = 0; i < 3; i++) {
+    const id = `abc${i}`.padEnd(32, '0');
+    const run = path.join(experimentDir, id);
+    for (const sub of ['params', 'metrics', 'tags', 'artifacts']) fs.mkdirSync(path.join(run, sub), { recursive: true });
+    fs.writeFileSync(path.join(run, 'meta.yaml'), `experiment_id: '4'\nlifecycle_stage: active\nrun_id: ${id}\nrun_name: folder-run-${i}\nstart_time: 1700000000000\nend_time: 1700000001000\nstatus: 3\n`);
+    fs.writeFileSync(path.join(run, 'params', 'alpha'), String(i / 10));
+    fs.writeFileSync(path.join(run, 'metrics', 'rmse'), `1700000000500 ${1 - i / 10} 0\n`);
+  }
+  await page.goto('./#/experiments');
+  await page.getByTestId('runs-import-folder').setInputFiles(root);
+  await expect(page.getByTestId('runs-import-status')).toContainText('Imported 3 runs in 1 experiment from the folder mlruns');
+  await page.locator('[data-testid=experiment-item][data-experiment="from a folder"]').click();
+  await expect(page.getByTestId('run-row')).toHaveCount(3);
+
+  await prepare(page, path.join(DATASETS, 'multiclass/iris.csv'), 'iris', 'species');
+  await page.getByTestId('build-experiment').fill('my study');
+  await train(page, 'iris in my study');
+  await openExperiments(page);
+  const study = page.locator('[data-testid=experiment-item][data-experiment="my study"]');
+  await expect(study).toContainText(/1 build · \d+ runs/);
+  await study.click();
+  await expect(page.getByTestId('run-row')).toHaveCount(1);
+  await expect(page.getByTestId('run-row')).toContainText('iris in my study');
+  await expect(page.locator('[data-testid=experiment-item][data-experiment="iris → species"]')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});

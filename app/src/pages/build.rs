@@ -101,7 +101,7 @@ impl BuildState {
 
     /// Trains on the lead worker; a standard build's candidate jobs are split with every
     /// other worker of the pool (helpers), whose results the page passes on to the lead.
-    fn train(self, dataset_id: String, name: String, options: AutomlOptions) {
+    fn train(self, dataset_id: String, name: String, experiment: String, options: AutomlOptions) {
         let pool = match bridge::pool() {
             Ok(pool) => pool,
             Err(error) => {
@@ -154,6 +154,7 @@ impl BuildState {
                     name,
                     options,
                     helpers: n_helpers as u32,
+                    experiment,
                 };
                 let result = pool
                     .request_on(lead_lane, request_id, request, None, on_progress)
@@ -382,6 +383,8 @@ fn TrainForm(state: BuildState) -> impl IntoView {
     // "auto" searches; otherwise one algorithm with the hyper-parameters typed beside it.
     let algorithm = RwSignal::new(String::from("auto"));
     let algorithm_params = RwSignal::new(String::new());
+    // Empty: the default experiment of the dataset and target.
+    let experiment = RwSignal::new(String::new());
     // The Debugger's live rules that may stop the refit (every rule reports regardless).
     let stop_on = RwSignal::new(Vec::<Rule>::new());
     let name = RwSignal::new(String::new());
@@ -514,7 +517,12 @@ fn TrainForm(state: BuildState) -> impl IntoView {
             seed: seed_value,
             time_budget_secs,
         };
-        state.train(dataset, name.get_untracked(), options);
+        state.train(
+            dataset,
+            name.get_untracked(),
+            experiment.get_untracked(),
+            options,
+        );
     };
 
     view! {
@@ -711,6 +719,25 @@ fn TrainForm(state: BuildState) -> impl IntoView {
                         }
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    "Experiment "
+                    <input
+                        data-testid="build-experiment"
+                        placeholder=move || {
+                            let dataset = state.datasets.with(|all| {
+                                all.iter()
+                                    .find(|d| d.dataset_id == dataset_id.get())
+                                    .map(|d| d.name.clone())
+                            });
+                            match (dataset, target.get()) {
+                                (Some(dataset), t) if !t.is_empty() => format!("{dataset} → {t}"),
+                                _ => "the dataset and target's".to_string(),
+                            }
+                        }
+                        prop:value=move || experiment.get()
+                        on:input=move |ev| experiment.set(event_target_value(&ev))
                     />
                 </label>
             </div>

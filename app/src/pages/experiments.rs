@@ -6,7 +6,7 @@ use compute::debugger::Finding;
 use compute::experiments::compare::{CompareOptions, Comparison, HistoryView, ScatterAxes};
 use compute::experiments::table::{Cell, RunQuery, RunWindow, SortKey};
 use compute::experiments::{RunKind, RunRecord};
-use compute::protocol::{ExperimentSummary, Reply, Request};
+use compute::protocol::{ExperimentSummary, FolderFile, Reply, Request};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -82,19 +82,11 @@ pub fn ExperimentsPage() -> impl IntoView {
     });
 
     let import_status = RwSignal::new(None::<Result<String, String>>);
-    let import_runs = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
-            return;
-        };
-        input.set_value("");
-        let file_name = file.name();
-        import_status.set(Some(Ok(format!("Reading {file_name}…"))));
+    // Sends an import (a zip, or a folder's files one after the other) and says what came in.
+    let send_import = move |request: Request, attachment: web_sys::Blob, label: String| {
+        import_status.set(Some(Ok(format!("Reading {label}…"))));
         spawn_local(async move {
-            let request = Request::ImportRuns {
-                file_name: file_name.clone(),
-            };
-            let result = bridge::call(request, Some(file.into()), |_| {}).await;
+            let result = bridge::call(request, Some(attachment), |_| {}).await;
             match result {
                 Ok(Reply::ImportedRuns {
                     n_experiments,
@@ -102,7 +94,7 @@ pub fn ExperimentsPage() -> impl IntoView {
                     warnings,
                 }) => {
                     let mut message = format!(
-                        "Imported {} runs in {} {} from {file_name}.",
+                        "Imported {} runs in {} {} from {label}.",
                         format::count(n_runs),
                         format::count(n_experiments),
                         if n_experiments == 1 {
@@ -126,6 +118,65 @@ pub fn ExperimentsPage() -> impl IntoView {
                 }
             }
         });
+    };
+    let import_runs = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        let file_name = file.name();
+        let request = Request::ImportRuns {
+            file_name: file_name.clone(),
+        };
+        send_import(request, file.into(), file_name);
+    };
+    // A folder picked whole: its files travel as one Blob made of them (nothing is read
+    // here), with their paths and sizes so the worker can cut them apart.
+    let import_folder = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(list) = input.files() else {
+            return;
+        };
+        let parts = js_sys::Array::new();
+        let mut files = Vec::new();
+        for index in 0..list.length() {
+            let Some(file) = list.get(index) else {
+                continue;
+            };
+            let path = js_sys::Reflect::get(&file, &"webkitRelativePath".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| file.name());
+            files.push(FolderFile {
+                path,
+                size_bytes: file.size() as u64,
+            });
+            parts.push(&file);
+        }
+        input.set_value("");
+        if files.is_empty() {
+            import_status.set(Some(Err("The folder holds no files.".to_string())));
+            return;
+        }
+        let folder_name = files[0]
+            .path
+            .split('/')
+            .next()
+            .unwrap_or("folder")
+            .to_string();
+        let Ok(blob) = web_sys::Blob::new_with_blob_sequence(&parts) else {
+            import_status.set(Some(Err(
+                "This browser could not read the folder.".to_string()
+            )));
+            return;
+        };
+        let request = Request::ImportRunsFolder {
+            folder_name: folder_name.clone(),
+            files,
+        };
+        send_import(request, blob, format!("the folder {folder_name}"));
     };
 
     let export_mlflow = move |_| {
@@ -229,9 +280,9 @@ pub fn ExperimentsPage() -> impl IntoView {
                                 <span class="name">{e.experiment.name.clone()}</span>
                                 <span class="muted">
                                     {format!(
-                                        " {} builds · {} runs",
-                                        format::count(e.n_builds),
-                                        format::count(e.n_runs),
+                                        " {} · {}",
+                                        plural(e.n_builds, "build"),
+                                        plural(e.n_runs, "run"),
                                     )}
                                 </span>
                             </button>
@@ -241,6 +292,10 @@ pub fn ExperimentsPage() -> impl IntoView {
                 <label class="file-button" data-testid="runs-import-label">
                     "Import MLflow runs (.zip)"
                     <input type="file" accept=".zip,application/zip" data-testid="runs-import" on:change=import_runs />
+                </label>
+                <label class="file-button" data-testid="runs-import-folder-label">
+                    "Import an mlruns folder"
+                    <input type="file" prop:webkitdirectory=true multiple=true data-testid="runs-import-folder" on:change=import_folder />
                 </label>
                 {move || import_status.get().map(|s| match s {
                     Ok(m) => view! { <p class="hint" data-testid="runs-import-status">{m}</p> }.into_any(),
@@ -521,6 +576,15 @@ fn RunsTable(
             </div>
         </div>
     }
+}
+
+/// `1 build`, `3 builds`.
+fn plural(n: u64, noun: &str) -> String {
+    format!(
+        "{} {noun}{}",
+        format::count(n),
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// A table cell as text: numbers to four significant digits where they are fractions.

@@ -382,10 +382,12 @@ async fn reply_to(
             name,
             options,
             helpers,
+            experiment,
         } => {
             let job = models::TrainJob {
                 dataset_id: &dataset_id,
                 name: &name,
+                experiment: &experiment,
                 options,
                 helpers: helpers as usize,
             };
@@ -420,6 +422,17 @@ async fn reply_to(
         } => experiments::update_run(ctx, request_id, &run_id, tags, notes).await,
         Request::ImportRuns { file_name } => {
             experiments::import_runs(ctx, request_id, &file_name, attachment, progress).await
+        }
+        Request::ImportRunsFolder { folder_name, files } => {
+            experiments::import_runs_folder(
+                ctx,
+                request_id,
+                &folder_name,
+                &files,
+                attachment,
+                progress,
+            )
+            .await
         }
         Request::Cancel { target_request_id } => {
             ctx.cancel(target_request_id);

@@ -10,7 +10,9 @@ use compute::experiments::{
     mlflow_folder, read_mlflow_folder, runs_csv, ExperimentRecord, RunKind, RunRecord,
 };
 use compute::lineage::{plan_import_runs, plan_update_run};
-use compute::protocol::{ErrorKind, ExperimentSummary, JobError, Progress, Reply, RequestId};
+use compute::protocol::{
+    ErrorKind, ExperimentSummary, FolderFile, JobError, Progress, Reply, RequestId,
+};
 use compute::records::SourceFile;
 
 use super::{let_messages_in, now_ms, read_slice, Context, Finished};
@@ -185,24 +187,85 @@ pub async fn import_runs(
     attachment: Option<web_sys::Blob>,
     progress: &dyn Fn(Progress),
 ) -> Result<Reply, JobError> {
-    let bad_input = |message: String| JobError::new(ErrorKind::BadInput, message);
+    let (bytes, source) = read_attachment(file_name, attachment, progress).await?;
+    let files = read_zip(file_name, &bytes).map_err(bad_input)?;
+    drop(bytes);
+    store_runs(ctx, request_id, &source, &files, progress).await
+}
+
+/// Stores the runs of an MLflow folder picked whole: its files arrive one after the other
+/// in one attachment and are cut apart by their sizes.
+pub async fn import_runs_folder(
+    ctx: &Context,
+    request_id: RequestId,
+    folder_name: &str,
+    files: &[FolderFile],
+    attachment: Option<web_sys::Blob>,
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
+    let (bytes, source) = read_attachment(folder_name, attachment, progress).await?;
+    let total: u64 = files.iter().map(|f| f.size_bytes).sum();
+    if total != bytes.len() as u64 {
+        return Err(JobError::new(
+            ErrorKind::Protocol,
+            format!(
+                "the folder {folder_name} arrived with {} bytes, its files say {total}",
+                bytes.len()
+            ),
+        ));
+    }
+    let mut offset = 0usize;
+    let mut unpacked = Vec::with_capacity(files.len());
+    for file in files {
+        let end = offset + file.size_bytes as usize;
+        unpacked.push((file.path.clone(), bytes[offset..end].to_vec()));
+        offset = end;
+    }
+    drop(bytes);
+    store_runs(ctx, request_id, &source, &unpacked, progress).await
+}
+
+fn bad_input(error: impl std::fmt::Display) -> JobError {
+    JobError::new(ErrorKind::BadInput, error.to_string())
+}
+
+/// The attachment's bytes, held to the import size limit before any is read, and the
+/// source it stands for (its name and BLAKE3).
+async fn read_attachment(
+    name: &str,
+    attachment: Option<web_sys::Blob>,
+    progress: &dyn Fn(Progress),
+) -> Result<(Vec<u8>, SourceFile), JobError> {
     let blob = attachment.ok_or_else(|| {
         JobError::new(
             ErrorKind::Protocol,
-            "a runs import arrived without its file",
+            "a runs import arrived without its files",
         )
     })?;
     let size_bytes = blob.size() as u64;
-    compute::csv::check_import_size(file_name, size_bytes).map_err(|e| bad_input(e.to_string()))?;
+    compute::csv::check_import_size(name, size_bytes).map_err(bad_input)?;
     progress(Progress {
-        stage: format!("reading {file_name}"),
+        stage: format!("reading {name}"),
         done: 0,
         total: 3,
     });
     let bytes = read_slice(&blob, 0, size_bytes).await?;
-    let content_hash = blake3::hash(&bytes).to_hex().to_string();
-    let files = read_zip(file_name, &bytes).map_err(|e| bad_input(e.to_string()))?;
-    drop(bytes);
+    let source = SourceFile {
+        file_name: name.to_string(),
+        size_bytes,
+        content_hash: blake3::hash(&bytes).to_hex().to_string(),
+    };
+    Ok((bytes, source))
+}
+
+/// Reads MLflow runs from a folder's files and stores them in one transaction.
+async fn store_runs(
+    ctx: &Context,
+    request_id: RequestId,
+    source: &SourceFile,
+    files: &[(String, Vec<u8>)],
+    progress: &dyn Fn(Progress),
+) -> Result<Reply, JobError> {
     let_messages_in().await;
     ctx.check_cancelled(request_id)?;
     progress(Progress {
@@ -211,19 +274,13 @@ pub async fn import_runs(
         total: 3,
     });
     let imported =
-        read_mlflow_folder(&files).map_err(|e| bad_input(format!("{file_name}: {e}")))?;
-    drop(files);
+        read_mlflow_folder(files).map_err(|e| bad_input(format!("{}: {e}", source.file_name)))?;
     progress(Progress {
         stage: format!("storing {} runs", imported.runs.len()),
         done: 2,
         total: 3,
     });
-    let source = SourceFile {
-        file_name: file_name.to_string(),
-        size_bytes,
-        content_hash,
-    };
-    let batch = plan_import_runs(&imported.experiments, &imported.runs, &source, now_ms());
+    let batch = plan_import_runs(&imported.experiments, &imported.runs, source, now_ms());
     ctx.commit(&*ctx.store().await?, request_id, batch).await?;
     Ok(Reply::ImportedRuns {
         n_experiments: imported.experiments.len() as u64,

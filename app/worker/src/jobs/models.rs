@@ -12,6 +12,7 @@ use compute::experiments::{
 use compute::lineage::{
     export_model, make_id, model_name, plan_delete_model, plan_import_model, plan_predict,
     plan_train, recipe_hash, ImportModelInput, PredictInput, TrainInput, CODE_VERSION,
+    MAX_NAME_CHARS,
 };
 use compute::ml::{MlError, Model};
 use compute::protocol::{ErrorKind, JobError, ModelSummary, Progress, Reply, RequestId};
@@ -44,6 +45,8 @@ fn seconds() -> f64 {
 pub(super) struct TrainJob<'a> {
     pub dataset_id: &'a str,
     pub name: &'a str,
+    /// The experiment's name; empty: the dataset and target's default experiment.
+    pub experiment: &'a str,
     pub options: AutomlOptions,
     /// Workers running the other shards of the candidate jobs (0: this worker runs all).
     pub helpers: usize,
@@ -61,9 +64,16 @@ pub(super) async fn train_model(
     let TrainJob {
         dataset_id,
         name,
+        experiment,
         options,
         helpers,
     } = job;
+    let experiment = experiment.trim();
+    if experiment.chars().count() > MAX_NAME_CHARS {
+        return Err(bad_input(format!(
+            "an experiment name can be at most {MAX_NAME_CHARS} characters"
+        )));
+    }
     let store = ctx.store().await?;
     let dataset = store.dataset(dataset_id).await?;
     // Checked before any work: a name too long should not cost a training.
@@ -120,21 +130,26 @@ pub(super) async fn train_model(
     let ended_at_ms = now_ms();
     let model_id = make_id("model", &entropy());
     let action_id = make_id("act", &entropy());
-    // The default experiment of this dataset and target, made by the first build.
+    // The experiment named, or the default one of this dataset and target; the first build
+    // in it makes it.
     let experiments = store.experiments().await?;
-    let (experiment_id, new_experiment) =
-        match default_experiment(&experiments, &dataset.name, &options.target) {
-            Some(experiment) => (experiment.experiment_id.clone(), None),
-            None => {
-                let experiment = ExperimentRecord::default_for(
-                    make_id("exp", &entropy()),
-                    &dataset.name,
-                    &options.target,
-                    ended_at_ms,
-                );
-                (experiment.experiment_id.clone(), Some(experiment))
-            }
-        };
+    let found = if experiment.is_empty() {
+        default_experiment(&experiments, &dataset.name, &options.target)
+    } else {
+        experiments.iter().find(|e| e.name == experiment)
+    };
+    let (experiment_id, new_experiment) = match found {
+        Some(found) => (found.experiment_id.clone(), None),
+        None => {
+            let id = make_id("exp", &entropy());
+            let created = if experiment.is_empty() {
+                ExperimentRecord::default_for(id, &dataset.name, &options.target, ended_at_ms)
+            } else {
+                ExperimentRecord::named(id, experiment, ended_at_ms)
+            };
+            (created.experiment_id.clone(), Some(created))
+        }
+    };
     let trace = match &run.model_file.model {
         Model::Gbdt(model) => Some(&model.trace),
         Model::Logistic(model) => Some(&model.trace),
