@@ -593,6 +593,7 @@ mod tests {
                     ..crate::automl::AutomlOptions::new("species")
                 },
                 helpers: 1,
+                experiment: "my study".into(),
             },
             Request::TrainShard {
                 dataset_id: "ds-1".into(),
@@ -631,6 +632,53 @@ mod tests {
             },
             Request::ImportModel {
                 file_name: "penguins.model.json".into(),
+            },
+            Request::ListExperiments,
+            Request::QueryRuns {
+                query: crate::experiments::table::RunQuery {
+                    experiment_id: Some("exp-1".into()),
+                    filter: "metrics.r2 > 0.8 and params.max_depth < 8".into(),
+                    search: "gbdt".into(),
+                    include_candidates: true,
+                    sort: vec![crate::experiments::table::SortKey {
+                        column: "metrics.r2".into(),
+                        descending: true,
+                    }],
+                    columns: vec!["name".into(), "metrics.r2".into()],
+                    start: 100,
+                    len: 50,
+                },
+            },
+            Request::GetRun {
+                run_id: "run-1".into(),
+            },
+            Request::CompareRuns {
+                run_ids: vec!["run-1".into(), "run-2".into()],
+                options: crate::experiments::compare::CompareOptions {
+                    view: crate::experiments::compare::HistoryView::AtStep(3),
+                    scatter: None,
+                },
+            },
+            Request::UpdateRun {
+                run_id: "run-1".into(),
+                tags: BTreeMap::from([("reviewed".to_string(), "yes".to_string())]),
+                notes: "fine".into(),
+            },
+            Request::ExportRunsCsv {
+                experiment_id: None,
+            },
+            Request::ExportRunsMlflow {
+                experiment_id: Some("exp-1".into()),
+            },
+            Request::ImportRuns {
+                file_name: "mlruns.zip".into(),
+            },
+            Request::ImportRunsFolder {
+                folder_name: "mlruns".into(),
+                files: vec![FolderFile {
+                    path: "mlruns/0/meta.yaml".into(),
+                    size_bytes: 12,
+                }],
             },
             Request::Cancel {
                 target_request_id: 7,
