@@ -50,9 +50,18 @@ pub fn ExperimentsPage() -> impl IntoView {
     // Bumped to ask for the window again (after an edit of a run, say).
     let refresh = RwSignal::new(0u32);
 
+    // The newest list asked for wins: a slow answer to an older request (a worker still
+    // starting) must not hide what an import or a build just added.
+    let list_sequence = StoredValue::new(0u64);
     let load_experiments = move || {
+        list_sequence.update_value(|s| *s += 1);
+        let mine = list_sequence.get_value();
         spawn_local(async move {
-            match bridge::call(Request::ListExperiments, None, |_| {}).await {
+            let result = bridge::call(Request::ListExperiments, None, |_| {}).await;
+            if list_sequence.try_get_value() != Some(mine) {
+                return;
+            }
+            match result {
                 Ok(Reply::Experiments { experiments: list }) => {
                     experiments.try_set(list);
                 }
@@ -67,18 +76,15 @@ pub fn ExperimentsPage() -> impl IntoView {
     };
     load_experiments();
 
-    let query = Memo::new(move |_| {
-        refresh.track();
-        RunQuery {
-            experiment_id: experiment.get(),
-            filter: filter.get(),
-            search: search.get(),
-            include_candidates: include_candidates.get(),
-            sort: sort.get(),
-            columns: columns.get(),
-            start: 0,
-            len: 0,
-        }
+    let query = Memo::new(move |_| RunQuery {
+        experiment_id: experiment.get(),
+        filter: filter.get(),
+        search: search.get(),
+        include_candidates: include_candidates.get(),
+        sort: sort.get(),
+        columns: columns.get(),
+        start: 0,
+        len: 0,
     });
 
     let import_status = RwSignal::new(None::<Result<String, String>>);
@@ -359,7 +365,7 @@ pub fn ExperimentsPage() -> impl IntoView {
                     </button>
                 </div>
                 {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="runs-error">{e}</p> })}
-                <RunsTable query columns sort selected detail picking_columns />
+                <RunsTable query refresh columns sort selected detail picking_columns />
             </section>
             {move || match detail.get() {
                 Detail::None => None,
@@ -385,6 +391,8 @@ pub fn ExperimentsPage() -> impl IntoView {
 #[component]
 fn RunsTable(
     query: Memo<RunQuery>,
+    /// Bumped when runs changed (an import, an edit): the window is asked for again.
+    refresh: RwSignal<u32>,
     columns: RwSignal<Vec<String>>,
     sort: RwSignal<Vec<SortKey>>,
     selected: RwSignal<Vec<String>>,
@@ -399,8 +407,14 @@ fn RunsTable(
     // The query (without its window) the loaded rows answer.
     let last_query = StoredValue::new(None::<RunQuery>);
 
+    let seen_refresh = StoredValue::new(0u32);
     Effect::new(move |_| {
         let mut query = query.get();
+        let generation = refresh.get();
+        if seen_refresh.get_value() != generation {
+            seen_refresh.set_value(generation);
+            last_query.set_value(None);
+        }
         let first_visible = (scroll_top.get() / ROW_HEIGHT_PX).floor() as usize;
         let visible = (VIEWPORT_HEIGHT_PX / ROW_HEIGHT_PX).ceil() as usize + 1;
         let covered = window.with_untracked(|w| {
