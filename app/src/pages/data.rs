@@ -760,36 +760,5 @@ fn export_arrow(dataset_id: String, error: RwSignal<Option<String>>) {
 }
 
 fn export(request: Request, error: RwSignal<Option<String>>) {
-    spawn_local(async move {
-        let pool = match bridge::pool() {
-            Ok(pool) => pool,
-            Err(e) => {
-                error.try_set(Some(format::error(&e)));
-                return;
-            }
-        };
-        let request_id = pool.next_request_id();
-        let result = pool
-            .request_with_bytes(request_id, request, None, |_| {})
-            .await;
-        match result {
-            Ok((Reply::ExportedCsv { file_name, .. }, Some(buffer))) => {
-                crate::download::offer(&file_name, "text/csv", &[buffer.into()]);
-            }
-            Ok((Reply::ExportedArrow { file_name, .. }, Some(buffer))) => {
-                // The IANA type for the Arrow IPC file format.
-                crate::download::offer(
-                    &file_name,
-                    "application/vnd.apache.arrow.file",
-                    &[buffer.into()],
-                );
-            }
-            Ok(other) => {
-                error.try_set(Some(format!("unexpected reply: {:?}", other.0)));
-            }
-            Err(e) => {
-                error.try_set(Some(format::error(&e)));
-            }
-        }
-    });
+    crate::download::fetch_and_offer(request, error);
 }

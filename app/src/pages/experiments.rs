@@ -187,68 +187,12 @@ pub fn ExperimentsPage() -> impl IntoView {
 
     let export_mlflow = move |_| {
         let experiment_id = experiment.get_untracked();
-        spawn_local(async move {
-            let pool = match bridge::pool() {
-                Ok(pool) => pool,
-                Err(e) => {
-                    error.try_set(Some(format::error(&e)));
-                    return;
-                }
-            };
-            let request_id = pool.next_request_id();
-            let result = pool
-                .request_with_bytes(
-                    request_id,
-                    Request::ExportRunsMlflow { experiment_id },
-                    None,
-                    |_| {},
-                )
-                .await;
-            match result {
-                Ok((Reply::ExportedRunsMlflow { file_name, .. }, Some(buffer))) => {
-                    crate::download::offer(&file_name, "application/zip", &[buffer.into()]);
-                }
-                Ok((other, _)) => {
-                    error.try_set(Some(format!("unexpected reply: {other:?}")));
-                }
-                Err(e) => {
-                    error.try_set(Some(format::error(&e)));
-                }
-            }
-        });
+        crate::download::fetch_and_offer(Request::ExportRunsMlflow { experiment_id }, error);
     };
 
     let export_csv = move |_| {
         let experiment_id = experiment.get_untracked();
-        spawn_local(async move {
-            let pool = match bridge::pool() {
-                Ok(pool) => pool,
-                Err(e) => {
-                    error.try_set(Some(format::error(&e)));
-                    return;
-                }
-            };
-            let request_id = pool.next_request_id();
-            let result = pool
-                .request_with_bytes(
-                    request_id,
-                    Request::ExportRunsCsv { experiment_id },
-                    None,
-                    |_| {},
-                )
-                .await;
-            match result {
-                Ok((Reply::ExportedRunsCsv { file_name, .. }, Some(buffer))) => {
-                    crate::download::offer(&file_name, "text/csv", &[buffer.into()]);
-                }
-                Ok((other, _)) => {
-                    error.try_set(Some(format!("unexpected reply: {other:?}")));
-                }
-                Err(e) => {
-                    error.try_set(Some(format::error(&e)));
-                }
-            }
-        });
+        crate::download::fetch_and_offer(Request::ExportRunsCsv { experiment_id }, error);
     };
 
     view! {

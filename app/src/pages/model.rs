@@ -173,30 +173,7 @@ fn ModelActions(model_id: String, on_deleted: Callback<()>) -> impl IntoView {
     let id_for_export = model_id.clone();
     let export = move |_| {
         let model_id = id_for_export.clone();
-        spawn_local(async move {
-            let pool = match bridge::pool() {
-                Ok(pool) => pool,
-                Err(e) => {
-                    error.try_set(Some(format::error(&e)));
-                    return;
-                }
-            };
-            let request_id = pool.next_request_id();
-            let result = pool
-                .request_with_bytes(request_id, Request::ExportModel { model_id }, None, |_| {})
-                .await;
-            match result {
-                Ok((Reply::ExportedModel { file_name, .. }, Some(buffer))) => {
-                    crate::download::offer(&file_name, "application/json", &[buffer.into()]);
-                }
-                Ok(other) => {
-                    error.try_set(Some(format!("unexpected reply: {:?}", other.0)));
-                }
-                Err(e) => {
-                    error.try_set(Some(format::error(&e)));
-                }
-            }
-        });
+        crate::download::fetch_and_offer(Request::ExportModel { model_id }, error);
     };
     let delete = move |_| {
         let model_id = model_id.clone();
