@@ -1,4 +1,4 @@
-//! Offers bytes as a file download through a Blob URL: nothing leaves the device.
+//! Offers bytes as a file download through a Blob URL: nothing leaves the device; `fetch_and_offer` asks a worker for any export and downloads what it transfers.
 
 use compute::protocol::{Reply, Request};
 use leptos::prelude::*;
