@@ -1648,6 +1648,63 @@ mod tests {
     }
 
     #[test]
+    fn a_runs_tags_and_notes_change_and_bad_tags_are_refused_by_name() {
+        let run = crate::experiments::RunRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            run_id: "run-1".into(),
+            experiment_id: "exp-1".into(),
+            name: "tree".into(),
+            kind: crate::experiments::RunKind::Build,
+            parent_run_id: None,
+            status: crate::experiments::RunStatus::Finished,
+            started_at_ms: 1.0,
+            duration_secs: 2.0,
+            params: BTreeMap::from([("max_depth".into(), "3".into())]),
+            metrics: BTreeMap::from([("accuracy".into(), 0.9)]),
+            history: Vec::new(),
+            dataset_id: None,
+            dataset_name: None,
+            dataset_content_hash: None,
+            recipe_hashes: Vec::new(),
+            seed: Some(0),
+            code_version: CODE_VERSION.into(),
+            tags: BTreeMap::new(),
+            notes: String::new(),
+            artifacts: Vec::new(),
+            model_id: None,
+            action_id: None,
+            findings: Vec::new(),
+        };
+        let tags = BTreeMap::from([(" reviewed ".to_string(), "yes".to_string())]);
+        let (updated, batch) = plan_update_run(run.clone(), tags, "fine".into(), 5.0).unwrap();
+        assert_eq!(updated.tags["reviewed"], "yes");
+        assert_eq!(updated.notes, "fine");
+        // What happened in the run stays.
+        assert_eq!(updated.params, run.params);
+        assert_eq!(updated.metrics, run.metrics);
+        let mut store = MemoryStore::default();
+        store.apply(batch);
+        assert!(store.records[stores::RUNS].contains_key("run-1"));
+        assert!(store.records[stores::META].contains_key(RUNS_REVISION));
+        assert_eq!(store.audit.last().unwrap().event, "update_run");
+
+        for (key, value, expected) in [
+            (" ", "x", "a tag needs a name"),
+            ("/path", "x", "tag \"/path\""),
+            ("k", &"v".repeat(MAX_TAG_VALUE_CHARS + 1), "tag \"k\""),
+        ] {
+            let tags = BTreeMap::from([(key.to_string(), value.to_string())]);
+            let error = plan_update_run(run.clone(), tags, String::new(), 6.0).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        }
+        let long = "n".repeat(MAX_NOTES_CHARS + 1);
+        assert!(matches!(
+            plan_update_run(run, BTreeMap::new(), long, 7.0),
+            Err(ChangeError::NotesTooLong { .. })
+        ));
+    }
+
+    #[test]
     fn ids_differ_with_entropy() {
         assert_ne!(make_id("ds", &[1]), make_id("ds", &[2]));
         assert!(make_id("ds", &[1]).starts_with("ds-"));
