@@ -150,7 +150,8 @@ pub(crate) fn histogram(values: &[f64], bins: usize) -> (Vec<f64>, Vec<u64>) {
 }
 
 /// Pearson correlation over the rows where both values are finite, pandas' `nancorr`
-/// (Welford's updates). NaN without rows in common or without spread.
+/// (Welford's updates), clipped to [-1, 1] as pandas does, since rounding can carry a
+/// perfectly correlated pair a hair past 1. NaN without rows in common or without spread.
 pub(crate) fn pearson(x: &[f64], y: &[f64]) -> f64 {
     let (mut nobs, mut mean_x, mut mean_y) = (0u64, 0.0f64, 0.0f64);
     let (mut ssq_x, mut ssq_y, mut cov) = (0.0f64, 0.0f64, 0.0f64);
@@ -172,7 +173,7 @@ pub(crate) fn pearson(x: &[f64], y: &[f64]) -> f64 {
     }
     let divisor = (ssq_x * ssq_y).sqrt();
     if divisor != 0.0 {
-        cov / divisor
+        (cov / divisor).clamp(-1.0, 1.0)
     } else {
         f64::NAN
     }
