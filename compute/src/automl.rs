@@ -26,6 +26,7 @@ use crate::ml::{
     ForestParams, GbdtParams, KnnParams, LinearParams, LogisticParams, Metric, NaiveBayesParams,
     RegressionScores, Task, TreeParams,
 };
+use crate::text::{MultinomialNbParams, TextAlgorithm, TextLogisticParams, TfidfParams};
 
 #[cfg(feature = "engine")]
 pub mod cv;
@@ -58,6 +59,47 @@ pub enum ModelSpec {
     NaiveBayes(NaiveBayesParams),
     /// Soft voting over other candidates, each fitted on the same rows.
     Ensemble(EnsembleSpec),
+    /// Classification only: `TfidfVectorizer` + `MultinomialNB` on the free-text columns.
+    TextNaiveBayes(TextNaiveBayesSpec),
+    /// Classification only: `TfidfVectorizer` + `LogisticRegression` on the free-text
+    /// columns.
+    TextLogistic(TextLogisticSpec),
+}
+
+/// `TfidfVectorizer` + `MultinomialNB`, their parameters side by side as a user writes
+/// them (`alpha=0.1, min_df=2, ngram_range=(1, 2)`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TextNaiveBayesSpec {
+    #[serde(flatten)]
+    pub classifier: MultinomialNbParams,
+    #[serde(flatten)]
+    pub tfidf: TfidfParams,
+}
+
+/// `TfidfVectorizer` + `LogisticRegression`, their parameters side by side.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TextLogisticSpec {
+    #[serde(flatten)]
+    pub classifier: TextLogisticParams,
+    #[serde(flatten)]
+    pub tfidf: TfidfParams,
+}
+
+impl ModelSpec {
+    /// A text candidate's vectorizer and classifier; `None` for the table's models.
+    pub fn text_parts(&self) -> Option<(&TfidfParams, TextAlgorithm)> {
+        match self {
+            ModelSpec::TextNaiveBayes(spec) => Some((
+                &spec.tfidf,
+                TextAlgorithm::NaiveBayes(spec.classifier.clone()),
+            )),
+            ModelSpec::TextLogistic(spec) => Some((
+                &spec.tfidf,
+                TextAlgorithm::LogisticRegression(spec.classifier.clone()),
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// The members of an ensemble candidate.
@@ -87,6 +129,8 @@ impl ModelSpec {
             (ModelSpec::NaiveBayes(_), _) => "GaussianNB",
             (ModelSpec::Ensemble(_), false) => "VotingRegressor",
             (ModelSpec::Ensemble(_), true) => "VotingClassifier",
+            (ModelSpec::TextNaiveBayes(_), _) => "TfidfVectorizer+MultinomialNB",
+            (ModelSpec::TextLogistic(_), _) => "TfidfVectorizer+LogisticRegression",
         }
     }
 
@@ -120,6 +164,16 @@ impl ModelSpec {
                     .collect::<Vec<_>>()
                     .join(" + ")
             ),
+            ModelSpec::TextNaiveBayes(p) => format!(
+                "tfidf_multinomial_nb(alpha={}, {})",
+                p.classifier.alpha,
+                tfidf_label(&p.tfidf)
+            ),
+            ModelSpec::TextLogistic(p) => format!(
+                "tfidf_logistic_regression(C={}, {})",
+                p.classifier.c,
+                tfidf_label(&p.tfidf)
+            ),
         }
     }
 
@@ -140,6 +194,15 @@ impl ModelSpec {
                 })
             }
             ModelSpec::Ensemble(e) => e.members.iter().try_for_each(ModelSpec::check),
+            ModelSpec::TextNaiveBayes(_) | ModelSpec::TextLogistic(_) => {
+                let (tfidf, algorithm) = self.text_parts().expect("a text spec has text parts");
+                tfidf
+                    .check()
+                    .and_then(|()| algorithm.check())
+                    .map_err(|error| crate::ml::MlError::Text {
+                        message: error.to_string(),
+                    })
+            }
         }
     }
 
@@ -156,6 +219,13 @@ impl ModelSpec {
                 max_iter: params.max_iter.min(iterations),
                 ..params.clone()
             }),
+            ModelSpec::TextLogistic(spec) => ModelSpec::TextLogistic(TextLogisticSpec {
+                classifier: TextLogisticParams {
+                    max_iter: spec.classifier.max_iter.min(iterations),
+                    ..spec.classifier.clone()
+                },
+                tfidf: spec.tfidf.clone(),
+            }),
             other => other.clone(),
         }
     }
@@ -165,7 +235,10 @@ impl ModelSpec {
     pub fn fits_task(&self, task: Task) -> bool {
         match self {
             ModelSpec::Linear(_) => task == Task::Regression,
-            ModelSpec::Logistic(_) | ModelSpec::NaiveBayes(_) => task.is_classification(),
+            ModelSpec::Logistic(_)
+            | ModelSpec::NaiveBayes(_)
+            | ModelSpec::TextNaiveBayes(_)
+            | ModelSpec::TextLogistic(_) => task.is_classification(),
             ModelSpec::Ensemble(e) => e.members.iter().all(|m| m.fits_task(task)),
             _ => true,
         }
@@ -174,7 +247,7 @@ impl ModelSpec {
 
 /// The algorithms a user can choose to train alone, by the name a [`ModelSpec`] carries in
 /// its JSON (`{"algorithm": "tree", "params": {…}}`), with what a person calls them.
-pub const ALGORITHMS: [(&str, &str); 7] = [
+pub const ALGORITHMS: [(&str, &str); 9] = [
     ("gbdt", "gradient boosting"),
     ("forest", "random forest"),
     ("tree", "decision tree"),
@@ -182,6 +255,11 @@ pub const ALGORITHMS: [(&str, &str); 7] = [
     ("logistic", "logistic regression"),
     ("knn", "k nearest neighbours"),
     ("naive_bayes", "naive Bayes"),
+    ("text_logistic", "TF-IDF + logistic regression (free text)"),
+    (
+        "text_naive_bayes",
+        "TF-IDF + multinomial naive Bayes (free text)",
+    ),
 ];
 
 impl ModelSpec {
@@ -198,6 +276,8 @@ impl ModelSpec {
             "logistic" => ModelSpec::Logistic(LogisticParams::default()),
             "knn" => ModelSpec::Knn(KnnParams::default()),
             "naive_bayes" => ModelSpec::NaiveBayes(NaiveBayesParams::default()),
+            "text_logistic" => ModelSpec::TextLogistic(TextLogisticSpec::default()),
+            "text_naive_bayes" => ModelSpec::TextNaiveBayes(TextNaiveBayesSpec::default()),
             other => {
                 let known: Vec<&str> = ALGORITHMS.iter().map(|(key, _)| *key).collect();
                 return Err(format!(
@@ -210,8 +290,8 @@ impl ModelSpec {
         let Some(fields) = json.get_mut("params").and_then(|p| p.as_object_mut()) else {
             return Err(format!("{name} has no parameters to set"));
         };
-        for pair in params
-            .split([',', '\n'])
+        for pair in split_pairs(params)
+            .into_iter()
             .map(str::trim)
             .filter(|p| !p.is_empty())
         {
@@ -234,8 +314,9 @@ impl ModelSpec {
                 ));
             }
             let mut value = parameter_value(value.trim());
-            // scikit-learn's `max_features` takes a fraction (float) or a count (int).
-            if key == "max_features" {
+            // A forest's `max_features` takes a fraction (float) or a count (int); the
+            // vectorizer's is a plain count.
+            if key == "max_features" && name == "forest" {
                 if let Some(count) = value.as_u64() {
                     value = serde_json::json!({ "count": count });
                 } else if let Some(fraction) = value.as_f64() {
@@ -255,8 +336,34 @@ impl ModelSpec {
     }
 }
 
-/// A parameter as written in Python: `None`, `True`, `False`, numbers, quoted or bare text.
+/// `params` cut at commas and new lines outside parentheses, so a tuple such as
+/// `ngram_range=(1, 2)` stays whole.
+fn split_pairs(params: &str) -> Vec<&str> {
+    let mut pairs = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (at, c) in params.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            ',' | '\n' if depth == 0 => {
+                pairs.push(&params[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    pairs.push(&params[start..]);
+    pairs
+}
+
+/// A parameter as written in Python: `None`, `True`, `False`, numbers, tuples such as
+/// `(1, 2)`, quoted or bare text.
 fn parameter_value(text: &str) -> serde_json::Value {
+    if let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        if let Ok(value) = serde_json::from_str(&format!("[{inner}]")) {
+            return value;
+        }
+    }
     match text {
         "None" | "null" | "none" => serde_json::Value::Null,
         "True" | "true" => serde_json::Value::Bool(true),
@@ -265,6 +372,14 @@ fn parameter_value(text: &str) -> serde_json::Value {
             .or_else(|_| serde_json::from_str(&text.replace('\'', "\"")))
             .unwrap_or_else(|_| serde_json::Value::String(text.to_string())),
     }
+}
+
+/// The vectorizer's parameters a search varies, e.g. `ngram_range=(1, 2), min_df=2`.
+fn tfidf_label(tfidf: &TfidfParams) -> String {
+    format!(
+        "ngram_range=({}, {}), min_df={}",
+        tfidf.ngram_range.0, tfidf.ngram_range.1, tfidf.min_df
+    )
 }
 
 fn max_features_label(max_features: MaxFeatures) -> String {
@@ -641,6 +756,22 @@ pub struct AutomlReport {
     /// What the Debugger found, when its rules were asked for.
     #[serde(default)]
     pub diagnosis: Option<crate::debugger::Diagnosis>,
+    /// The free-text columns (also in `features`), read by the text candidates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_columns: Vec<String>,
+    /// When the chosen model reads text: per class, the words that speak most for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top_words: Vec<ClassWords>,
+}
+
+/// At most this many top words per class in a report.
+pub const TOP_WORDS_PER_CLASS: usize = 15;
+
+/// The words a text model weighs most for one class, highest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassWords {
+    pub class: String,
+    pub words: Vec<crate::text::TopWord>,
 }
 
 /// What a stored model says about how it was trained.

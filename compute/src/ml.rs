@@ -72,7 +72,7 @@ pub use importance::{permutation_importance, Importance};
 #[cfg(feature = "engine")]
 pub use matrix::{train_set, DesignMatrix, FeatureSpec, TrainSet};
 #[cfg(feature = "engine")]
-pub use model::{EnsembleModel, Model};
+pub use model::{EnsembleModel, Model, TextPipelineModel};
 
 /// The learning problem: what the target is and so which loss and metrics apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -177,4 +177,8 @@ pub enum MlError {
     AlgorithmMismatch { algorithm: String, task: String },
     #[error("every candidate model failed; the first: {message}")]
     AllCandidatesFailed { message: String },
+    #[error("{model} reads free text, but the rows have no text column")]
+    NoTexts { model: &'static str },
+    #[error("text model: {message}")]
+    Text { message: String },
 }

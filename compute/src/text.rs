@@ -38,7 +38,7 @@ pub mod tfidf;
 pub mod tokenize;
 
 #[cfg(feature = "engine")]
-pub use model::{fit_text, TextFit, TextModel};
+pub use model::{fit_documents, fit_text, TextFit, TextModel};
 #[cfg(feature = "engine")]
 pub use sparse::CsrMatrix;
 #[cfg(feature = "engine")]

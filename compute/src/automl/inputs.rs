@@ -30,6 +30,12 @@ const MAX_DECIMALS: usize = 6;
 /// Categorical inputs list the categories the model knows. A feature missing from `frame`
 /// gets no default.
 pub fn model_inputs(frame: &Frame, spec: &FeatureSpec) -> Vec<ModelInput> {
+    let texts = spec.text_columns.iter().map(|name| ModelInput {
+        name: name.clone(),
+        column_type: ColumnType::String,
+        categories: Vec::new(),
+        default: frame.column(name).and_then(most_frequent),
+    });
     spec.features
         .iter()
         .map(|feature| {
@@ -51,6 +57,7 @@ pub fn model_inputs(frame: &Frame, spec: &FeatureSpec) -> Vec<ModelInput> {
                 default,
             }
         })
+        .chain(texts)
         .collect()
 }
 
@@ -268,8 +275,10 @@ pub fn one_prediction(
 pub fn missing_features(spec: &FeatureSpec, frame: &Frame) -> Vec<String> {
     spec.features
         .iter()
-        .filter(|feature| frame.column(&feature.name).is_none())
-        .map(|feature| feature.name.clone())
+        .map(|feature| &feature.name)
+        .chain(&spec.text_columns)
+        .filter(|name| frame.column(name).is_none())
+        .cloned()
         .collect()
 }
 

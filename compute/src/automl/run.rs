@@ -10,8 +10,8 @@ use super::evaluate::{evaluate, feature_matrix};
 use super::inputs::model_inputs;
 use super::search::{report_jobs, task_name, SearchOptions, SearchOutcome, SearchRun, SearchStep};
 use super::{
-    default_metric, AutomlOptions, AutomlReport, ColumnCount, FoldResult, ModelSpec, Shard,
-    TrainingMetadata, AUTOML_SCHEMA_VERSION,
+    default_metric, AutomlOptions, AutomlReport, ClassWords, ColumnCount, FoldResult, ModelSpec,
+    Shard, TrainingMetadata, AUTOML_SCHEMA_VERSION, TOP_WORDS_PER_CLASS,
 };
 use crate::debugger::build::diagnose_build;
 use crate::debugger::{Finding, Stopped};
@@ -384,7 +384,9 @@ impl Training {
             .features
             .iter()
             .map(|feature| feature.name.clone())
+            .chain(train.spec.text_columns.iter().cloned())
             .collect();
+        let top_words = top_words(&outcome.model);
         let classes = train.spec.target.classes.clone();
         let report = AutomlReport {
             schema_version: AUTOML_SCHEMA_VERSION,
@@ -405,6 +407,8 @@ impl Training {
             refit_secs: outcome.refit_secs,
             warnings,
             diagnosis: None,
+            text_columns: train.spec.text_columns.clone(),
+            top_words,
         };
         let model_file = ModelFile {
             schema_version: AUTOML_SCHEMA_VERSION,
@@ -428,6 +432,33 @@ impl Training {
         };
         Ok(AutomlRun { report, model_file })
     }
+}
+
+/// The top words per class of the text model in `model` (itself, or an ensemble's first
+/// text member); empty for models that read no text.
+fn top_words(model: &Model) -> Vec<ClassWords> {
+    let text = match model {
+        Model::Text(text) => Some(text),
+        Model::Ensemble(ensemble) => ensemble.members.iter().find_map(|member| match member {
+            Model::Text(text) => Some(text),
+            _ => None,
+        }),
+        _ => None,
+    };
+    let Some(text) = text else {
+        return Vec::new();
+    };
+    text.model
+        .classes
+        .iter()
+        .map(|class| ClassWords {
+            class: class.clone(),
+            words: text
+                .model
+                .top_words(class, TOP_WORDS_PER_CLASS)
+                .expect("a model's own class has top words"),
+        })
+        .collect()
 }
 
 /// Warnings about categories a model never saw, one per column, naming where.

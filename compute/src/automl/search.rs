@@ -3,9 +3,13 @@
 use super::cv::{split, Fold, HOLDOUT_FRACTION};
 use super::{
     metric_applies, Build, CandidateStatus, EnsembleSpec, FoldJob, FoldOutcome, FoldResult,
-    LeaderboardRow, ModelSpec, Shard, Validation,
+    LeaderboardRow, ModelSpec, Shard, TextLogisticSpec, TextNaiveBayesSpec, Validation,
 };
 pub use super::{metric_name, task_name};
+use crate::ml::TextPipelineModel;
+use crate::text::{
+    fit_documents, MultinomialNbParams, TextAlgorithm, TextError, TextLogisticParams, TfidfParams,
+};
 
 /// Members of the ensemble a Standard build tries last: the best candidate of this many
 /// algorithms (by cross-validated score).
@@ -66,8 +70,116 @@ impl ModelSpec {
                 }
                 Model::Ensemble(EnsembleModel { members })
             }
+            ModelSpec::TextNaiveBayes(_) | ModelSpec::TextLogistic(_) => {
+                let (tfidf, algorithm) = self.text_parts().expect("a text spec has text parts");
+                fit_text_spec(train, tfidf, &algorithm, progress)?
+            }
         })
     }
+}
+
+/// A text candidate fitted on the rows' documents, with the train set's classes.
+fn fit_text_spec(
+    train: &TrainSet,
+    tfidf: &TfidfParams,
+    algorithm: &TextAlgorithm,
+    progress: &mut dyn FnMut(Progress) -> Control,
+) -> Result<Model, MlError> {
+    let texts = train.x.texts().ok_or(MlError::NoTexts {
+        model: algorithm.name(),
+    })?;
+    if !train.task().is_classification() {
+        return Err(MlError::AlgorithmMismatch {
+            algorithm: format!("TfidfVectorizer+{}", algorithm.name()),
+            task: task_name(train.task()).to_string(),
+        });
+    }
+    let documents: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let y: Vec<usize> = train.y.iter().map(|&class| class as usize).collect();
+    let model = fit_documents(
+        &documents,
+        &y,
+        train.spec.target.classes.clone(),
+        tfidf,
+        algorithm,
+        progress,
+    )
+    .map_err(|error| match error {
+        TextError::Cancelled => MlError::Cancelled,
+        other => MlError::Text {
+            message: other.to_string(),
+        },
+    })?;
+    Ok(Model::Text(TextPipelineModel {
+        spec: train.spec.clone(),
+        model,
+    }))
+}
+
+/// The text candidates for a table with free text: logistic regression (the stronger, as
+/// on both reference text datasets) before naive Bayes (the faster). Quick tries one of
+/// each; Standard varies C and alpha and tries word bigrams.
+pub fn text_candidates(build: Build) -> Vec<ModelSpec> {
+    let logistic = |c: f64, ngram_range: (usize, usize)| {
+        ModelSpec::TextLogistic(TextLogisticSpec {
+            classifier: TextLogisticParams {
+                c,
+                ..TextLogisticParams::default()
+            },
+            tfidf: TfidfParams {
+                ngram_range,
+                ..TfidfParams::default()
+            },
+        })
+    };
+    let naive_bayes = |alpha: f64| {
+        ModelSpec::TextNaiveBayes(TextNaiveBayesSpec {
+            classifier: MultinomialNbParams { alpha },
+            tfidf: TfidfParams::default(),
+        })
+    };
+    if build == Build::Quick {
+        return vec![logistic(10.0, (1, 1)), naive_bayes(0.1)];
+    }
+    vec![
+        logistic(10.0, (1, 1)),
+        naive_bayes(0.1),
+        logistic(1.0, (1, 1)),
+        logistic(100.0, (1, 1)),
+        naive_bayes(0.01),
+        naive_bayes(1.0),
+        logistic(10.0, (1, 2)),
+    ]
+}
+
+/// The candidates for `train`: text models when it has free text and classes, the
+/// table's models when it has other features (they ignore the text).
+pub fn candidates_for(build: Build, train: &TrainSet) -> Result<Vec<ModelSpec>, MlError> {
+    let task = train.task();
+    let has_text = !train.spec.text_columns.is_empty();
+    let mut specs = Vec::new();
+    if has_text && task.is_classification() {
+        specs.extend(text_candidates(build));
+    }
+    if train.spec.n_features() > 0 {
+        specs.extend(candidates(build, task));
+    }
+    if specs.is_empty() {
+        let names: Vec<String> = train
+            .spec
+            .text_columns
+            .iter()
+            .map(|name| format!("\"{name}\""))
+            .collect();
+        return Err(MlError::Text {
+            message: format!(
+                "the only features are free text ({}), which text classifiers read; a {} target needs numeric or categorical features too",
+                names.join(", "),
+                task_name(task)
+            ),
+        });
+    }
+    Ok(specs)
 }
 
 /// The candidates a build tries, the likeliest winners first (a time budget then cuts the
@@ -401,7 +513,7 @@ impl SearchRun {
                 }
                 vec![spec.clone()]
             }
-            None => candidates(options.build, task),
+            None => candidates_for(options.build, train)?,
         };
         if options.algorithm.is_none() && train.x.n_rows() > KNN_MAX_ROWS {
             specs.retain(|spec| !matches!(spec, ModelSpec::Knn(_)));

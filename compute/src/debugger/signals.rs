@@ -173,7 +173,11 @@ fn collect_depths(model: &Model, depths: &mut Vec<usize>, limits: &mut Vec<Optio
                 collect_depths(member, depths, limits);
             }
         }
-        Model::Linear(_) | Model::Logistic(_) | Model::Knn(_) | Model::NaiveBayes(_) => {}
+        Model::Linear(_)
+        | Model::Logistic(_)
+        | Model::Knn(_)
+        | Model::NaiveBayes(_)
+        | Model::Text(_) => {}
     }
 }
 
@@ -376,6 +380,7 @@ pub fn single_feature_scores(
             spec: FeatureSpec {
                 features: vec![column_spec.clone()],
                 target: train.spec.target.clone(),
+                text_columns: Vec::new(),
             },
             dropped_rows: 0,
         };

@@ -103,19 +103,23 @@ pub fn permutation_importance(
         shuffled
             .column_mut(feature)
             .copy_from_slice(x.column(feature));
-        let mean = drops.iter().sum::<f64>() / n_repeats as f64;
-        let variance =
-            drops.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / n_repeats as f64;
-        importances.push(Importance {
-            feature: model
-                .spec()
-                .features
-                .get(feature)
-                .map_or_else(|| format!("x{feature}"), |f| f.name.clone()),
-            importances_mean: mean,
-            importances_std: variance.sqrt(),
-            importances: drops,
-        });
+        let name = model
+            .spec()
+            .features
+            .get(feature)
+            .map_or_else(|| format!("x{feature}"), |f| f.name.clone());
+        importances.push(summarize(name, drops));
+    }
+    // The free-text columns count as one feature: the rows' documents shuffled.
+    if let Some(texts) = x.texts() {
+        let mut drops = Vec::with_capacity(n_repeats);
+        for _ in 0..n_repeats {
+            let mut documents = texts.to_vec();
+            shuffle(&mut rng, &mut documents);
+            let shuffled = x.clone().with_texts(documents)?;
+            drops.push(baseline - score(model, &shuffled, y, metric)?);
+        }
+        importances.push(summarize(model.spec().text_columns.join(", "), drops));
     }
     Ok(importances)
 }
@@ -150,5 +154,18 @@ mod tests {
             permutation_importance(&model, &x, &y, Metric::R2, 5, 7).unwrap(),
             importances
         );
+    }
+}
+
+/// One feature's drops with their mean and population standard deviation.
+fn summarize(feature: String, drops: Vec<f64>) -> Importance {
+    let n = drops.len() as f64;
+    let mean = drops.iter().sum::<f64>() / n;
+    let variance = drops.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / n;
+    Importance {
+        feature,
+        importances_mean: mean,
+        importances_std: variance.sqrt(),
+        importances: drops,
     }
 }

@@ -1,6 +1,12 @@
 //! The design matrix: a frame's feature columns as column-major `f64` (categories as codes, missing as NaN) and its target, with the fitted `FeatureSpec` that maps new frames the same way.
+//!
+//! Free-text columns (long texts, see [`FREE_TEXT_MEAN_CHARS`]) are not categories: they
+//! ride beside the numbers as one document per row ([`DesignMatrix::texts`]), which only
+//! text models (TF-IDF and a classifier, `crate::text`) read. A table with numbers and a
+//! text column is then searched over both kinds of model.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int32Type, Int64Type, TimestampMillisecondType};
@@ -55,11 +61,21 @@ pub struct TargetSpec {
     pub classes: Vec<String>,
 }
 
+/// A string column whose values average at least this many characters is free text (a
+/// review, an email, a tweet), not a category or an identifier; the profile's insights use
+/// the same line.
+pub const FREE_TEXT_MEAN_CHARS: f64 = 40.0;
+
 /// What a fit learned about the columns, enough to turn a new frame into the same matrix.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FeatureSpec {
     pub features: Vec<FeatureColumn>,
     pub target: TargetSpec,
+    /// Free-text columns, in frame order: each row's texts joined by a newline make the
+    /// row's document ([`DesignMatrix::texts`]). Empty for a table without free text (and
+    /// in model files written before text models).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_columns: Vec<String>,
 }
 
 /// Rows of one categorical feature whose text was not seen at fit time (they count as
@@ -79,6 +95,9 @@ pub struct DesignMatrix {
     n_categories: Vec<Option<usize>>,
     /// Filled by [`FeatureSpec::transform`].
     pub unseen_categories: Vec<UnseenCategories>,
+    /// One document per row when the spec has text columns (shared: row selections of a
+    /// large corpus copy the strings they keep once).
+    texts: Option<Arc<Vec<String>>>,
 }
 
 impl DesignMatrix {
@@ -114,7 +133,26 @@ impl DesignMatrix {
             columns,
             n_categories,
             unseen_categories: Vec::new(),
+            texts: None,
         })
+    }
+
+    /// This matrix with one document per row beside its numbers.
+    pub fn with_texts(mut self, texts: Vec<String>) -> Result<DesignMatrix, MlError> {
+        if texts.len() != self.n_rows {
+            return Err(MlError::LengthMismatch {
+                what: "texts",
+                expected: self.n_rows,
+                found: texts.len(),
+            });
+        }
+        self.texts = Some(Arc::new(texts));
+        Ok(self)
+    }
+
+    /// The rows' documents, when the features include free text.
+    pub fn texts(&self) -> Option<&[String]> {
+        self.texts.as_deref().map(Vec::as_slice)
     }
 
     pub fn n_rows(&self) -> usize {
@@ -148,6 +186,10 @@ impl DesignMatrix {
                 .collect(),
             n_categories: self.n_categories.clone(),
             unseen_categories: Vec::new(),
+            texts: self
+                .texts
+                .as_ref()
+                .map(|texts| Arc::new(rows.iter().map(|&row| texts[row].clone()).collect())),
         }
     }
 
@@ -225,6 +267,7 @@ impl TrainSet {
                     task,
                     classes,
                 },
+                text_columns: Vec::new(),
             },
             dropped_rows: 0,
         })
@@ -270,13 +313,16 @@ pub fn train_set(
     }
     let encoded = encode_target(target_column, task)?;
     let keep = &encoded.rows;
-    let features: Vec<FeatureColumn> = frame
+    let (texts, others): (Vec<&Column>, Vec<&Column>) = frame
         .columns()
         .iter()
         .filter(|column| column.name() != target && !exclude.contains(&column.name()))
+        .partition(|column| is_free_text(column, keep));
+    let features: Vec<FeatureColumn> = others
+        .into_iter()
         .map(|column| fit_feature(column, keep))
         .collect();
-    if features.is_empty() {
+    if features.is_empty() && texts.is_empty() {
         return Err(MlError::NoFeatures);
     }
     let spec = FeatureSpec {
@@ -286,6 +332,10 @@ pub fn train_set(
             task: encoded.task,
             classes: encoded.classes,
         },
+        text_columns: texts
+            .iter()
+            .map(|column| column.name().to_string())
+            .collect(),
     };
     let x = spec.transform_rows(frame, Some(keep))?;
     Ok(TrainSet {
@@ -379,8 +429,54 @@ impl FeatureSpec {
             .collect();
         let mut matrix = DesignMatrix::new(n_rows, columns, n_categories)?;
         matrix.unseen_categories = unseen_categories;
-        Ok(matrix)
+        if self.text_columns.is_empty() {
+            return Ok(matrix);
+        }
+        let mut text_columns = Vec::with_capacity(self.text_columns.len());
+        for name in &self.text_columns {
+            let column = frame.column(name).ok_or_else(|| MlError::ColumnNotFound {
+                column: name.clone(),
+            })?;
+            if !is_text(column.column_type()) {
+                return Err(MlError::ColumnTypeMismatch {
+                    column: name.clone(),
+                    expected: ColumnType::String.label(),
+                    found: column.column_type().label(),
+                });
+            }
+            text_columns.push(column);
+        }
+        let documents = (0..n_rows)
+            .map(|index| {
+                let row = rows.map_or(index, |rows| rows[index]);
+                let mut document = String::new();
+                for (i, column) in text_columns.iter().enumerate() {
+                    if i > 0 {
+                        document.push('\n');
+                    }
+                    document.push_str(text_at(column, row).unwrap_or(""));
+                }
+                document
+            })
+            .collect();
+        matrix.with_texts(documents)
     }
+}
+
+/// Whether `column` holds free text over `rows`: strings averaging at least
+/// [`FREE_TEXT_MEAN_CHARS`] characters.
+fn is_free_text(column: &Column, rows: &[usize]) -> bool {
+    if !is_text(column.column_type()) {
+        return false;
+    }
+    let (mut n, mut chars) = (0usize, 0usize);
+    for &row in rows {
+        if let Some(text) = text_at(column, row) {
+            n += 1;
+            chars += text.chars().count();
+        }
+    }
+    n > 0 && chars as f64 / n as f64 >= FREE_TEXT_MEAN_CHARS
 }
 
 /// The rows `rows` of `frame`, in that order (to split a frame into train and test rows).

@@ -1,4 +1,4 @@
-//! The one enum every fitted model is stored and predicted through: trees, boosting, forests, linear and logistic regression, kNN, naive Bayes.
+//! The one enum every fitted model is stored and predicted through: trees, boosting, forests, linear and logistic regression, kNN, naive Bayes, and text models on a table's free text.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,7 @@ use super::matrix::{DesignMatrix, FeatureSpec};
 use super::naive_bayes::NaiveBayesModel;
 use super::tree::TreeModel;
 use super::{MlError, Task};
+use crate::text::TextModel;
 
 /// A fitted model, serializable as JSON (with the feature spec that maps new frames).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -25,6 +26,41 @@ pub enum Model {
     NaiveBayes(NaiveBayesModel),
     /// Soft voting over models fitted on the same rows (the same feature spec).
     Ensemble(EnsembleModel),
+    /// TF-IDF and a classifier on the rows' documents ([`DesignMatrix::texts`]); the
+    /// numeric features are not read.
+    Text(TextPipelineModel),
+}
+
+/// A text model as one of a table's models: the table's feature spec (which names the
+/// text columns and the classes) and the fitted vectorizer and classifier, whose classes
+/// are the spec's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TextPipelineModel {
+    pub spec: FeatureSpec,
+    pub model: TextModel,
+}
+
+impl TextPipelineModel {
+    fn documents<'a>(&self, x: &'a DesignMatrix) -> Result<Vec<&'a str>, MlError> {
+        let texts = x.texts().ok_or(MlError::NoTexts {
+            model: self.model.algorithm_name(),
+        })?;
+        Ok(texts.iter().map(String::as_str).collect())
+    }
+
+    fn predict_proba(&self, x: &DesignMatrix) -> Result<Vec<Vec<f64>>, MlError> {
+        Ok(self.model.predict_proba(&self.documents(x)?))
+    }
+
+    fn predict(&self, x: &DesignMatrix) -> Result<Vec<f64>, MlError> {
+        Ok(self
+            .model
+            .predict(&self.documents(x)?)
+            .class_index
+            .into_iter()
+            .map(|class| class as f64)
+            .collect())
+    }
 }
 
 /// Models that vote: the mean of their predictions (regression) or of their class
@@ -90,6 +126,7 @@ impl Model {
             Model::Knn(model) => &model.spec,
             Model::NaiveBayes(model) => &model.spec,
             Model::Ensemble(model) => model.members[0].spec(),
+            Model::Text(model) => &model.spec,
         }
     }
 
@@ -109,6 +146,7 @@ impl Model {
             Model::Knn(model) => model.predict(x),
             Model::NaiveBayes(model) => model.predict(x),
             Model::Ensemble(model) => model.predict(x),
+            Model::Text(model) => model.predict(x),
         }
     }
 
@@ -125,6 +163,7 @@ impl Model {
             Model::Knn(model) => model.predict_proba(x),
             Model::NaiveBayes(model) => model.predict_proba(x),
             Model::Ensemble(model) => model.predict_proba(x),
+            Model::Text(model) => model.predict_proba(x),
         }
     }
 }

@@ -37,8 +37,9 @@ const MISSING_MEDIUM: f64 = 0.05;
 const NEAR_CONSTANT: f64 = 0.99;
 /// Below this many rows, "a different value in every row" is no sign of an identifier.
 const ID_MIN_ROWS: u64 = 10;
-/// Strings this long on average are text, not identifiers or categories.
-const TEXT_MEAN_LENGTH: f64 = 40.0;
+/// Strings this long on average are text, not identifiers or categories: the line a build
+/// uses to hand a column to its text models.
+const TEXT_MEAN_LENGTH: f64 = crate::ml::matrix::FREE_TEXT_MEAN_CHARS;
 /// String and categorical columns with more levels than this have high cardinality.
 const HIGH_CARDINALITY: u64 = 50;
 const OUTLIER_Z: f64 = 3.5;
@@ -331,7 +332,7 @@ fn check_column(
         let (severity, suggestion) = if mean_length >= TEXT_MEAN_LENGTH {
             (
                 Severity::Low,
-                "treat it as text (word counts or TF-IDF) rather than as a category",
+                "a build reads it as free text (TF-IDF with naive Bayes and logistic regression candidates), not as a category",
             )
         } else if profile.distinct as f64 > 0.5 * profile.count as f64 {
             (

@@ -91,11 +91,35 @@ pub fn fit_text(
 
     let (classes, y) = encode_labels(&rows, labels)?;
     let documents: Vec<&str> = rows.iter().map(|&row| texts[row].unwrap_or("")).collect();
+    let model = fit_documents(&documents, &y, classes, params, algorithm, progress)?;
+    Ok(TextFit { model, warnings })
+}
+
+/// Fits `algorithm` on the TF-IDF rows of `documents` whose classes are already encoded:
+/// `y[i]` indexes `classes` (a class no document has keeps a zero share). What
+/// [`fit_text`] runs once it has checked the labels, and what a table's text feature is
+/// fitted with (`crate::automl`), whose classes come from the whole training set.
+pub fn fit_documents(
+    documents: &[&str],
+    y: &[usize],
+    classes: Vec<String>,
+    params: &TfidfParams,
+    algorithm: &TextAlgorithm,
+    progress: &mut dyn FnMut(Progress) -> Control,
+) -> Result<TextModel, TextError> {
+    params.check()?;
+    algorithm.check()?;
+    if documents.len() != y.len() {
+        return Err(TextError::LengthMismatch {
+            texts: documents.len(),
+            labels: y.len(),
+        });
+    }
     let share = match algorithm {
         TextAlgorithm::NaiveBayes(_) => 1.0,
         TextAlgorithm::LogisticRegression(_) => VECTORIZE_SHARE_LOGISTIC,
     };
-    let (vectorizer, x) = TfidfVectorizer::fit_transform(&documents, params, &mut |fraction| {
+    let (vectorizer, x) = TfidfVectorizer::fit_transform(documents, params, &mut |fraction| {
         progress(Progress {
             fraction_done: share * fraction,
             steps_done: 0,
@@ -104,10 +128,10 @@ pub fn fit_text(
     })?;
     let classifier = match algorithm {
         TextAlgorithm::NaiveBayes(params) => {
-            TextClassifier::NaiveBayes(MultinomialNb::fit(&x, &y, classes.len(), params))
+            TextClassifier::NaiveBayes(MultinomialNb::fit(&x, y, classes.len(), params))
         }
         TextAlgorithm::LogisticRegression(params) => TextClassifier::LogisticRegression(
-            SparseLogistic::fit(&x, &y, classes.len(), params, &mut |step| {
+            SparseLogistic::fit(&x, y, classes.len(), params, &mut |step| {
                 progress(Progress {
                     fraction_done: share + (1.0 - share) * step.fraction_done,
                     ..step
@@ -115,13 +139,10 @@ pub fn fit_text(
             })?,
         ),
     };
-    Ok(TextFit {
-        model: TextModel {
-            vectorizer,
-            classifier,
-            classes,
-        },
-        warnings,
+    Ok(TextModel {
+        vectorizer,
+        classifier,
+        classes,
     })
 }
 
