@@ -6,7 +6,7 @@ Usage (from the workspace root or anywhere):
     python3 compute/bench/canvas_reference.py [--only NAME,NAME] [--no-build]
                                              [--time-budget-secs S] [--seed N]
 
-For every dataset in `shared/datasets/{regression,binary,multiclass}` this splits the CSV
+For every dataset in `shared/datasets/{regression,binary,multiclass,text}` this splits the CSV
 by `<name>.test_idx.txt` (0-based data-row numbers of the test rows, the split the
 references used), writes the train and test parts to a temporary directory, leaves out
 the columns the README's "leave out of features" column names (e.g. tailnum, time_hour,
@@ -41,7 +41,7 @@ WORKSPACE = HERE.parent.parent
 DATASETS = WORKSPACE.parent / "shared/datasets"
 STUDIO = WORKSPACE / "target/release/studio"
 TOLERANCE = 0.01
-TASKS = ("regression", "binary", "multiclass")
+TASKS = ("regression", "binary", "multiclass", "text")
 
 
 def readme_table() -> dict[str, tuple[str, list[str]]]:

@@ -493,3 +493,88 @@ fn train_and_predict_errors_name_the_column() {
         stderr(&output)
     );
 }
+
+/// A CSV of `n` short reviews (free text) with a verdict, alternating good and bad.
+fn reviews_csv(n: usize, offset: usize) -> String {
+    let good = [
+        "a wonderful film, warm and funny, the cast is superb and I loved it",
+        "brilliant story and lovely acting; I would happily watch it again",
+    ];
+    let bad = [
+        "a dull, boring film; the plot is a mess and the acting is awful",
+        "tedious and far too long, I nearly walked out, truly terrible",
+    ];
+    let mut text = String::from("review,verdict\n");
+    for i in offset..offset + n {
+        let (review, verdict) = if i % 2 == 0 {
+            (good[i / 2 % 2], "good")
+        } else {
+            (bad[i / 2 % 2], "bad")
+        };
+        text.push_str(&format!("\"{review}\",{verdict}\n"));
+    }
+    text
+}
+
+#[test]
+fn train_task_text_reads_the_free_text_column_and_refuses_a_table_without_one() {
+    let scratch = Scratch::new("train-text");
+    let (train, test) = (scratch.path("train.csv"), scratch.path("test.csv"));
+    std::fs::write(&train, reviews_csv(60, 0)).unwrap();
+    std::fs::write(&test, reviews_csv(10, 60)).unwrap();
+    let predictions = scratch.path("pred.csv");
+    let output = studio(&[
+        "train",
+        "--train",
+        arg(&train),
+        "--test",
+        arg(&test),
+        "--target",
+        "verdict",
+        "--task",
+        "text",
+        "--predictions-out",
+        arg(&predictions),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let report: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(report["task"], "binary");
+    assert_eq!(report["text_columns"], serde_json::json!(["review"]));
+    assert!(report["best"]["label"]
+        .as_str()
+        .unwrap()
+        .starts_with("tfidf_"));
+    assert_eq!(report["holdout"]["score"], 1.0);
+    assert!(!report["top_words"].as_array().unwrap().is_empty());
+    let written = read(&predictions);
+    assert_eq!(written.n_rows(), 10);
+    assert_eq!(
+        written
+            .column("prediction")
+            .unwrap()
+            .display_value(1)
+            .unwrap(),
+        "bad"
+    );
+
+    let (iris_train, iris_test) = write_split(&scratch, "multiclass", "iris");
+    let output = studio(&[
+        "train",
+        "--train",
+        arg(&iris_train),
+        "--test",
+        arg(&iris_test),
+        "--target",
+        "species",
+        "--task",
+        "text",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("--task text needs a free-text column"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -33,7 +33,7 @@ USAGE:
         Fits the recipe on IN.csv, writes the transformed rows to OUT.csv and, with
         --fitted-out, the fitted recipe (to replay it on new data).
     studio train --train TRAIN.csv --test TEST.csv --target COLUMN
-                 [--task auto|regression|binary|multiclass] [--drop COL,COL]
+                 [--task auto|regression|binary|multiclass|text] [--drop COL,COL]
                  [--build quick|standard] [--metric NAME] [--seed N]
                  [--time-budget-secs S] [--model-out MODEL.json]
                  [--predictions-out PREDICTIONS.csv] [--json]
@@ -41,6 +41,8 @@ USAGE:
         standard: 25 by 5-fold cross-validation, 300 s budget by default), refits the
         best on every training row and evaluates it on TEST.csv beside a dummy
         baseline. --metric takes scikit-learn's names (default r2 or accuracy).
+        Columns of free text (strings of 40 characters or more on average) are read by
+        TF-IDF candidates beside the others; --task text asks for such a column.
         --model-out stores the model; --predictions-out writes one row per TEST row
         (prediction, and proba_<class> for classifiers); --json prints the report as
         one JSON line.
@@ -402,14 +404,16 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
     let train_path = required("--train", "TRAIN.csv")?;
     let test_path = required("--test", "TEST.csv")?;
     let mut options = AutomlOptions::new(required("--target", "COLUMN")?);
-    options.task = match parsed.option("--task").unwrap_or("auto") {
-        "auto" => None,
+    let task_option = parsed.option("--task").unwrap_or("auto");
+    options.task = match task_option {
+        // Text classification: classes, read from a free-text column (checked below).
+        "auto" | "text" => None,
         "regression" => Some(Task::Regression),
         "binary" => Some(Task::Binary),
         "multiclass" => Some(Task::Multiclass),
         other => {
             return Err(Failure::Usage(format!(
-                "train: --task is auto, regression, binary or multiclass, not \"{other}\""
+                "train: --task is auto, regression, binary, multiclass or text, not \"{other}\""
             )))
         }
     };
@@ -461,6 +465,9 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
     }
     let train_frame = read_frame(train_path)?;
     let test_frame = read_frame(test_path)?;
+    if task_option == "text" {
+        require_free_text(&train_frame, &options, train_path)?;
+    }
     let started = std::time::Instant::now();
     let clock = move || started.elapsed().as_secs_f64();
     let finished = automl_run::run(
@@ -502,6 +509,27 @@ fn write_frame(path: &str, frame: &Frame) -> Result<(), Failure> {
             .sync_all()
     };
     write().map_err(|error| Failure::Data(format!("{path}: {error}")))
+}
+
+/// `--task text`: the training rows must have a free-text column (strings averaging
+/// `FREE_TEXT_MEAN_CHARS` characters or more) for the text classifiers to read.
+fn require_free_text(frame: &Frame, options: &AutomlOptions, path: &str) -> Result<(), Failure> {
+    let drop: Vec<&str> = options.drop.iter().map(String::as_str).collect();
+    let train = compute::ml::train_set(frame, &options.target, &drop, None)
+        .map_err(|error| Failure::Data(format!("{path}: {error}")))?;
+    if train.spec.text_columns.is_empty() {
+        return Err(Failure::Data(format!(
+            "{path}: --task text needs a free-text column (strings of {} characters or more on average); none of its feature columns is one",
+            compute::ml::matrix::FREE_TEXT_MEAN_CHARS
+        )));
+    }
+    if !train.task().is_classification() {
+        return Err(Failure::Data(format!(
+            "{path}: --task text classifies texts, but target \"{}\" holds numbers; give a label column",
+            options.target
+        )));
+    }
+    Ok(())
 }
 
 /// The report as text: the leaderboard, then the best model on the test rows beside the
