@@ -132,6 +132,11 @@ pub enum Control {
     Cancel,
 }
 
+/// A string column whose values average at least this many characters is free text (a
+/// review, an email, a tweet), not a category or an identifier: a build's text models read
+/// it, and the profile's insights and the Build page draw the same line.
+pub const FREE_TEXT_MEAN_CHARS: f64 = 40.0;
+
 /// Everything that can stop building a matrix, fitting or predicting.
 #[derive(Clone, Debug, Error, PartialEq)]
 pub enum MlError {

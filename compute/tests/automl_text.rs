@@ -243,17 +243,31 @@ fn text_model_parameters_are_written_as_in_scikit_learn() {
     assert!(error.contains("ngram_range"), "{error}");
 }
 
+const SPAM_TEXT: &str = "Congratulations! You have been selected to receive a FREE offer. Click here to order now and save money, limited time only, remove me from this list";
+const HAM_TEXT: &str = "Thanks for the patch. I applied it to the CVS tree and rebuilt the kernel module on my Red Hat box; the mailing list thread has the details if anyone wants to test";
+
 #[test]
 fn a_quick_build_on_spam_assassin_meets_the_reference() {
     let (train, test) = split("text", "spam_assassin");
     let mut options = AutomlOptions::new("label");
     options.build = Build::Quick;
-    let report = run(&train, Some(&test), &options, &|| 0.0, &mut |_| {
+    let outcome = run(&train, Some(&test), &options, &|| 0.0, &mut |_| {
         Control::Continue
     })
-    .unwrap()
-    .report;
+    .unwrap();
+    let report = outcome.report;
     assert_eq!(report.text_columns, vec!["text"]);
+    // Typed texts, as the what-if form sends them (the e2e spec types the same two).
+    let inputs = model_inputs(&train, outcome.model_file.model.spec());
+    for (typed, expected) in [(SPAM_TEXT, "spam"), (HAM_TEXT, "ham")] {
+        let values = BTreeMap::from([("text".to_string(), Some(typed.to_string()))]);
+        let (row, _) = one_row(&inputs, &values).unwrap();
+        let predictions = predict(&outcome.model_file.model, &row).unwrap();
+        assert_eq!(
+            predictions.classes[predictions.values[0] as usize], expected,
+            "{typed}"
+        );
+    }
     let holdout = report.holdout.unwrap();
     let compute::automl::EvaluationDetail::Classification { scores, .. } = &holdout.detail else {
         panic!("classification");

@@ -299,6 +299,28 @@ fn detect_task(profile: &ProfileRecord, target: &str) -> Option<(Task, u64)> {
     Some((Task::detect(numeric_like, distinct), column.distinct))
 }
 
+/// String columns long enough on average to be free text, which a build's text models read.
+fn free_text_columns(profile: &ProfileRecord) -> Vec<String> {
+    profile
+        .profile
+        .columns
+        .iter()
+        .filter(|column| {
+            matches!(
+                column.column_type,
+                ColumnType::String | ColumnType::Categorical
+            )
+        })
+        .filter(|column| {
+            column
+                .text_lengths
+                .as_ref()
+                .is_some_and(|lengths| lengths.mean >= compute::ml::FREE_TEXT_MEAN_CHARS)
+        })
+        .map(|column| column.name.clone())
+        .collect()
+}
+
 /// Columns the profile found to hold a different value in every row.
 fn id_like_columns(profile: &ProfileRecord) -> Vec<String> {
     profile
@@ -455,6 +477,12 @@ fn TrainForm(state: BuildState) -> impl IntoView {
     let id_like = Memo::new(move |_| {
         profile.with(|p| match p {
             ProfileState::Ready(record) => id_like_columns(record),
+            _ => Vec::new(),
+        })
+    });
+    let free_text = Memo::new(move |_| {
+        profile.with(|p| match p {
+            ProfileState::Ready(record) => free_text_columns(record),
             _ => Vec::new(),
         })
     });
@@ -773,6 +801,7 @@ fn TrainForm(state: BuildState) -> impl IntoView {
                             .filter(|(name, _)| *name != target_name)
                             .map(|(column, column_type)| {
                                 let is_id = id_like.with(|ids| ids.contains(&column));
+                                let is_text = free_text.with(|texts| texts.contains(&column));
                                 let for_check = column.clone();
                                 let for_change = column.clone();
                                 view! {
@@ -794,6 +823,7 @@ fn TrainForm(state: BuildState) -> impl IntoView {
                                         {format!(" {column} ")}
                                         <span class="muted">{column_type.label()}</span>
                                         {is_id.then(|| view! { <span class="tag" data-testid="id-like">"ID-like, left out"</span> })}
+                                        {is_text.then(|| view! { <span class="tag" data-testid="free-text" title="Read by TF-IDF with naive Bayes and logistic regression">"free text"</span> })}
                                     </label>
                                 }
                             })

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use compute::automl::{CandidateStatus, ClassCurves, EvaluationDetail, EvaluationReport};
+use compute::automl::{
+    CandidateStatus, ClassCurves, ClassWords, EvaluationDetail, EvaluationReport,
+};
 use compute::debugger::Diagnosis;
 use compute::ml::{ClassificationScores, RegressionScores};
 use compute::profile::PairSample;
@@ -89,6 +91,8 @@ fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
     let metric = report.metric;
     let model_id = model.model_id.clone();
     let inputs = model.inputs.clone();
+    let text_columns = report.text_columns.clone();
+    let top_words = report.top_words.clone();
 
     view! {
         <section class="model-view" data-testid="model-view">
@@ -106,8 +110,9 @@ fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
             <ModelActions model_id=model_id.clone() on_deleted=on_deleted />
             {holdout.map(|h| view! { <Evaluation report=h /> })}
             {diagnosis.map(|d| view! { <DebuggerPanel diagnosis=d /> })}
+            {(!top_words.is_empty()).then(|| view! { <TopWords classes=top_words /> })}
             <Leaderboard rows=leaderboard metric=metric />
-            <WhatIf model_id=model_id.clone() inputs=inputs />
+            <WhatIf model_id=model_id.clone() inputs=inputs text_columns=text_columns />
             <BatchPredict model_id=model_id />
         </section>
     }
@@ -561,8 +566,38 @@ fn initial_values(inputs: &[ModelInput]) -> BTreeMap<String, Option<String>> {
         .collect()
 }
 
+/// The words the text model weighs most for each class, as chips, strongest first.
 #[component]
-fn WhatIf(model_id: String, inputs: Vec<ModelInput>) -> impl IntoView {
+fn TopWords(classes: Vec<ClassWords>) -> impl IntoView {
+    view! {
+        <section class="top-words" data-testid="top-words">
+            <h3>"Top words per class"</h3>
+            <p class="hint">"The terms that speak most for each class: naive Bayes ranks by log probability ratio, logistic regression by coefficient."</p>
+            {classes
+                .into_iter()
+                .map(|entry| {
+                    view! {
+                        <div class="top-words-class" data-testid="top-words-class" data-class=entry.class.clone()>
+                            <strong>{entry.class.clone()}</strong>
+                            <ul class="chips">
+                                {entry
+                                    .words
+                                    .into_iter()
+                                    .map(|word| view! {
+                                        <li data-testid="top-word" title=format!("{:.3}", word.score)>{word.term}</li>
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn WhatIf(model_id: String, inputs: Vec<ModelInput>, text_columns: Vec<String>) -> impl IntoView {
     let values = RwSignal::new(initial_values(&inputs));
     let result = RwSignal::new(None::<Result<OnePrediction, String>>);
     let seq = StoredValue::new(0u64);
@@ -588,7 +623,10 @@ fn WhatIf(model_id: String, inputs: Vec<ModelInput>) -> impl IntoView {
     let defaults = initial_values(&inputs);
     let fields = inputs
         .into_iter()
-        .map(|input| view! { <WhatIfField input=input values=values /> })
+        .map(|input| {
+            let is_text = text_columns.contains(&input.name);
+            view! { <WhatIfField input=input values=values is_text=is_text /> }
+        })
         .collect_view();
     view! {
         <section class="what-if" data-testid="what-if">
@@ -653,6 +691,8 @@ fn PredictionView(prediction: OnePrediction) -> impl IntoView {
 fn WhatIfField(
     input: ModelInput,
     values: RwSignal<BTreeMap<String, Option<String>>>,
+    /// A free-text input: a text area, the prediction following each edit.
+    is_text: bool,
 ) -> impl IntoView {
     let name = input.name.clone();
     let name_for_value = name.clone();
@@ -680,6 +720,17 @@ fn WhatIfField(
         _ => None,
     };
     let control = match choices {
+        None if is_text => view! {
+            <textarea
+                data-testid="whatif-input"
+                data-column=input.name.clone()
+                rows="5"
+                placeholder="Type or paste a text"
+                prop:value=current
+                on:change=move |ev| set(event_target_value(&ev))
+            ></textarea>
+        }
+        .into_any(),
         Some(choices) => view! {
             <select
                 data-testid="whatif-input"
@@ -707,7 +758,7 @@ fn WhatIfField(
     view! {
         <label class="what-if-field">
             <span class="field-name">{input.name.clone()}</span>
-            <span class="muted">{input.column_type.label()}</span>
+            <span class="muted">{if is_text { "free text" } else { input.column_type.label() }}</span>
             {control}
         </label>
     }

@@ -61,10 +61,7 @@ pub struct TargetSpec {
     pub classes: Vec<String>,
 }
 
-/// A string column whose values average at least this many characters is free text (a
-/// review, an email, a tweet), not a category or an identifier; the profile's insights use
-/// the same line.
-pub const FREE_TEXT_MEAN_CHARS: f64 = 40.0;
+pub use super::FREE_TEXT_MEAN_CHARS;
 
 /// What a fit learned about the columns, enough to turn a new frame into the same matrix.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
