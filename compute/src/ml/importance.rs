@@ -124,6 +124,19 @@ pub fn permutation_importance(
     Ok(importances)
 }
 
+/// One feature's drops with their mean and population standard deviation.
+fn summarize(feature: String, drops: Vec<f64>) -> Importance {
+    let n = drops.len() as f64;
+    let mean = drops.iter().sum::<f64>() / n;
+    let variance = drops.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / n;
+    Importance {
+        feature,
+        importances_mean: mean,
+        importances_std: variance.sqrt(),
+        importances: drops,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,18 +167,5 @@ mod tests {
             permutation_importance(&model, &x, &y, Metric::R2, 5, 7).unwrap(),
             importances
         );
-    }
-}
-
-/// One feature's drops with their mean and population standard deviation.
-fn summarize(feature: String, drops: Vec<f64>) -> Importance {
-    let n = drops.len() as f64;
-    let mean = drops.iter().sum::<f64>() / n;
-    let variance = drops.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / n;
-    Importance {
-        feature,
-        importances_mean: mean,
-        importances_std: variance.sqrt(),
-        importances: drops,
     }
 }

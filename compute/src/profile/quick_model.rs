@@ -1,4 +1,4 @@
-//! The insights report's quick model: histogram gradient boosting on an 80/20 split of (a sample of) the rows, its score beside a dummy baseline, and each feature's permutation importance.
+//! The insights report's quick model: histogram gradient boosting (with TF-IDF naive Bayes for free text) on an 80/20 split of (a sample of) the rows, its score beside a dummy baseline, and each feature's permutation importance.
 //!
 //! SageMaker's Data Quality and Insights report trains such a model to say how predictable
 //! the target is before anyone builds a real one; a score near the baseline says the
@@ -6,10 +6,12 @@
 
 use super::cells::sample_rows;
 use super::{FeaturePower, PowerMetric, QuickModel};
+use crate::automl::{EnsembleSpec, ModelSpec, TextNaiveBayesSpec};
 use crate::frame::Frame;
 use crate::ml::importance::{permutation_importance, score};
 use crate::ml::metrics::{balanced_accuracy_score, class_indices, r2_score};
-use crate::ml::{gbdt, train_set, Control, GbdtParams, Metric, MlError, Model, Task};
+use crate::ml::{train_set, Control, GbdtParams, Metric, MlError, Model, Task};
+use crate::text::{MultinomialNbParams, TfidfParams};
 
 /// The quick model trains on at most this many rows (a uniform sample beyond).
 pub const QUICK_MODEL_MAX_ROWS: usize = 20_000;
@@ -49,11 +51,29 @@ pub fn quick_model(frame: &Frame, target: &str, seed: u64) -> Result<QuickModel,
     let train = all.select_rows(&train_rows);
     let test = all.select_rows(&test_rows);
     let task = all.task();
-    let params = GbdtParams {
+    let boosting = ModelSpec::Gbdt(GbdtParams {
         max_iter: QUICK_MODEL_ITERATIONS,
         ..GbdtParams::default()
+    });
+    // Free text is read by TF-IDF + naive Bayes (the fastest text model), alone or voting
+    // beside the boosting, so that the text's importance is measured, not assumed nil.
+    let text = ModelSpec::TextNaiveBayes(TextNaiveBayesSpec {
+        classifier: MultinomialNbParams { alpha: 0.1 },
+        tfidf: TfidfParams::default(),
+    });
+    let reads_text = !all.spec.text_columns.is_empty() && task.is_classification();
+    let (spec, description) = match (all.spec.n_features() > 0, reads_text) {
+        (true, false) => (boosting, format!("histogram gradient boosting ({QUICK_MODEL_ITERATIONS} iterations)")),
+        (false, true) => (text, "TF-IDF + multinomial naive Bayes".to_string()),
+        (true, true) => (
+            ModelSpec::Ensemble(EnsembleSpec {
+                members: vec![boosting, text],
+            }),
+            format!("histogram gradient boosting ({QUICK_MODEL_ITERATIONS} iterations) voting with TF-IDF + multinomial naive Bayes"),
+        ),
+        (false, false) => return Err(MlError::NoFeatures),
     };
-    let model: Model = gbdt::fit(&train, &params, seed, &mut |_| Control::Continue)?.into();
+    let model: Model = spec.fit(&train, seed, &mut |_| Control::Continue)?;
     let (metric, power_metric) = if task == Task::Regression {
         (Metric::R2, PowerMetric::R2)
     } else {
@@ -88,7 +108,7 @@ pub fn quick_model(frame: &Frame, target: &str, seed: u64) -> Result<QuickModel,
             .collect();
     feature_importance.sort_by(|a, b| b.power.total_cmp(&a.power));
     Ok(QuickModel {
-        model: format!("histogram gradient boosting ({QUICK_MODEL_ITERATIONS} iterations)"),
+        model: description,
         metric: power_metric,
         score: model_score,
         baseline_score,
@@ -153,6 +173,45 @@ mod tests {
             "{top:?}"
         );
         assert_eq!(model, quick_model(&frame, "species", 7).unwrap(), "seeded");
+    }
+
+    #[test]
+    fn free_text_is_read_by_naive_bayes_and_its_importance_measured() {
+        let mut text = String::from("review,minutes,verdict\n");
+        for i in 0..80 {
+            let (review, verdict) = if i % 2 == 0 {
+                (
+                    "a wonderful, warm and funny film with a superb cast, loved it",
+                    "good",
+                )
+            } else {
+                (
+                    "a dull and boring film, the plot is a mess and the acting awful",
+                    "bad",
+                )
+            };
+            text.push_str(&format!("\"{review}\",{},{verdict}\n", 90 + i));
+        }
+        let frame = read_csv("reviews.csv", text.as_bytes(), CsvOptions::default())
+            .unwrap()
+            .frame;
+        let model = quick_model(&frame, "verdict", 3).unwrap();
+        assert!(model.model.contains("naive Bayes"), "{}", model.model);
+        assert_eq!(model.score, 1.0);
+        assert_eq!(model.feature_importance[0].column, "review");
+        assert!(model.feature_importance[0].power > 0.3);
+
+        let only_text = Frame::new(
+            frame
+                .columns()
+                .iter()
+                .filter(|column| column.name() != "verdict")
+                .cloned()
+                .collect(),
+        )
+        .unwrap();
+        let error = quick_model(&only_text, "minutes", 3).unwrap_err();
+        assert_eq!(error, MlError::NoFeatures);
     }
 
     #[test]
