@@ -39,7 +39,7 @@ from pathlib import Path
 HERE = Path(os.path.abspath(__file__)).parent
 WORKSPACE = HERE.parent.parent
 DATASETS = WORKSPACE.parent / "shared/datasets"
-STUDIO = WORKSPACE / "target/release/studio"
+STUDIO = Path(os.environ.get("CARGO_TARGET_DIR", WORKSPACE / "target")) / "release/studio"
 TOLERANCE = 0.01
 TASKS = ("regression", "binary", "multiclass", "text")
 
