@@ -173,12 +173,14 @@ pub struct FeatureParams {
 }
 
 impl Default for FeatureParams {
-    /// Pixels alone: on the 8×8 digits they meet the reference scores (BENCHMARKS.md), and
-    /// they are the features a user can read back as an image.
+    /// Pixels and HOG (with [`HogParams::default`]): on the 8×8 digits the pair lifts a
+    /// logistic regression from 0.955 to 0.99 validation accuracy (pixels say where the
+    /// ink is, HOG which way its strokes run), and HOG makes larger images robust to small
+    /// shifts (BENCHMARKS.md).
     fn default() -> Self {
         FeatureParams {
             pixels: true,
-            hog: None,
+            hog: Some(HogParams::default()),
         }
     }
 }

@@ -19,7 +19,7 @@ use compute::frame::Frame;
 use compute::image::dataset::{images_to_predict, NamedImage};
 use compute::image::model::predictions_frame;
 use compute::image::{
-    image_dataset, train_images, ClassGallery, ColorMode, FeatureParams, ImageModel, ImageSize,
+    image_dataset, train_images, ClassGallery, ColorMode, FeatureParams, HogParams, ImageModel, ImageSize,
     ImageWarning, Misclassified,
 };
 use compute::ml::{Control, Metric, Task};
@@ -45,8 +45,9 @@ USAGE:
                  [--time-budget-secs S] [--model-out MODEL.json]
                  [--predictions-out PREDICTIONS.csv] [--json]
         TRAIN and TEST may instead be folders of class folders of PNG or JPEG images
-        (`TRAIN/cat/1.png`): the images become normalized pixel features (see
-        compute::image), --target, --task and --drop do not apply, and the predictions
+        (`TRAIN/cat/1.png`): the images become features (--features pixels: pixels
+        scaled to [0, 1]; hog: gradient-orientation histograms; pixels+hog, the
+        default), --target, --task and --drop do not apply, and the predictions
         start with a `file` column, each image's path relative to TEST.
         AutoML: tries candidate models on TRAIN.csv (quick: 3 on one holdout split;
         standard: 25 by 5-fold cross-validation, 300 s budget by default), refits the
@@ -398,6 +399,7 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
             "--time-budget-secs",
             "--model-out",
             "--predictions-out",
+            "--features",
         ],
         &["--json"],
     )?;
@@ -431,6 +433,11 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
         }
         "label"
     } else {
+        if parsed.option("--features").is_some() {
+            return Err(Failure::Usage(
+                "train: --features is for image folders".to_string(),
+            ));
+        }
         required("--target", "COLUMN")?
     };
     let mut options = AutomlOptions::new(target);
@@ -747,7 +754,25 @@ fn train_images_cli(
     let (test, warnings) = image_dataset(&test_entries, Some((train.size, train.color)))
         .map_err(|error| Failure::Data(format!("{test_path}: {error}")))?;
     print_image_warnings(test_path, &warnings);
-    let params = FeatureParams::default();
+    let params = match parsed.option("--features").unwrap_or("pixels+hog") {
+        "pixels" => FeatureParams {
+            pixels: true,
+            hog: None,
+        },
+        "hog" => FeatureParams {
+            pixels: false,
+            hog: Some(HogParams::default()),
+        },
+        "pixels+hog" => FeatureParams {
+            pixels: true,
+            hog: Some(HogParams::default()),
+        },
+        other => {
+            return Err(Failure::Usage(format!(
+                "train: --features is pixels, hog or pixels+hog, not \"{other}\""
+            )))
+        }
+    };
     let started = std::time::Instant::now();
     let clock = move || started.elapsed().as_secs_f64();
     let finished = train_images(
