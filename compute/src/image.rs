@@ -145,10 +145,7 @@ impl HogParams {
             ));
         }
         if self.cells_per_block < 1 {
-            return Err(invalid(
-                "cells_per_block",
-                "must be at least 1".to_string(),
-            ));
+            return Err(invalid("cells_per_block", "must be at least 1".to_string()));
         }
         Ok(())
     }
@@ -249,9 +246,20 @@ pub enum SkipReason {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ImageWarning {
-    Skipped { file: String, reason: SkipReason },
-    Resized { file: String, from: ImageSize, to: ImageSize },
-    Converted { file: String, from: ColorMode, to: ColorMode },
+    Skipped {
+        file: String,
+        reason: SkipReason,
+    },
+    Resized {
+        file: String,
+        from: ImageSize,
+        to: ImageSize,
+    },
+    Converted {
+        file: String,
+        from: ColorMode,
+        to: ColorMode,
+    },
 }
 
 impl fmt::Display for ImageWarning {

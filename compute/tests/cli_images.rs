@@ -116,7 +116,12 @@ fn train_and_predict_on_image_folders() {
     assert!(json["best"]["label"].is_string());
     assert!(json["leaderboard"].as_array().unwrap().len() >= 3);
     assert_eq!(json["holdout"]["n_rows"], 15);
-    assert!(json["holdout"]["detail"]["scores"]["accuracy"].as_f64().unwrap() >= 0.8);
+    assert!(
+        json["holdout"]["detail"]["scores"]["accuracy"]
+            .as_f64()
+            .unwrap()
+            >= 0.8
+    );
     assert_eq!(json["image"]["size"]["width"], 8);
     assert_eq!(json["image"]["color"], "gray");
     assert_eq!(json["image"]["n_train_images"], 60);
@@ -156,17 +161,26 @@ fn train_and_predict_on_image_folders() {
     let one_csv = std::fs::read_to_string(scratch.path("one.csv")).unwrap();
     let first_row = predictions.lines().nth(1).unwrap();
     let (_, rest) = first_row.split_once(',').unwrap();
-    assert_eq!(one_csv.lines().nth(1).unwrap().split_once(',').unwrap().1, rest);
+    assert_eq!(
+        one_csv.lines().nth(1).unwrap().split_once(',').unwrap().1,
+        rest
+    );
     // A file that is not an image is an error naming it.
     let output = studio(&[
         "predict",
         "--model",
         &scratch.text("model.json"),
-        &Path::new(FIXTURES).join("text_renamed.png").to_string_lossy(),
+        &Path::new(FIXTURES)
+            .join("text_renamed.png")
+            .to_string_lossy(),
         &scratch.text("bad.csv"),
     ]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("text_renamed.png"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("text_renamed.png"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

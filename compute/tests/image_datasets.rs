@@ -9,8 +9,8 @@ use compute::automl::{AutomlOptions, Build, EvaluationDetail};
 use compute::image::dataset::images_to_predict;
 use compute::image::features::image_features;
 use compute::image::{
-    decode_image, image_dataset, thumbnail_png, train_images, ColorMode, FeatureParams,
-    ImageError, ImageModel, ImageSize, ImageWarning, SkipReason,
+    decode_image, image_dataset, thumbnail_png, train_images, ColorMode, FeatureParams, ImageError,
+    ImageModel, ImageSize, ImageWarning, SkipReason,
 };
 use compute::ml::Control;
 
@@ -31,7 +31,10 @@ fn digits_rows() -> Vec<(String, String, Vec<u8>)> {
             let fields: Vec<&str> = line.split(',').collect();
             let pixels = (0..64)
                 .map(|i| {
-                    let at = header.iter().position(|h| *h == format!("pixel_{i}")).unwrap();
+                    let at = header
+                        .iter()
+                        .position(|h| *h == format!("pixel_{i}"))
+                        .unwrap();
                     fields[at].parse().unwrap()
                 })
                 .collect();
@@ -45,8 +48,10 @@ fn digits_rows() -> Vec<(String, String, Vec<u8>)> {
 fn digits_split() -> (Entries, Entries) {
     let index =
         std::fs::read_to_string(Path::new(DATASETS).join("image/digits_8x8.test_idx.txt")).unwrap();
-    let test_rows: std::collections::HashSet<usize> =
-        index.split_whitespace().map(|r| r.parse().unwrap()).collect();
+    let test_rows: std::collections::HashSet<usize> = index
+        .split_whitespace()
+        .map(|r| r.parse().unwrap())
+        .collect();
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for (row, (file, label, _)) in digits_rows().into_iter().enumerate() {
         let path = Path::new(DATASETS)
@@ -88,7 +93,10 @@ fn digits_meet_the_reference() {
     assert_eq!((train_entries.len(), test_entries.len()), (1437, 360));
     let (train, warnings) = image_dataset(&train_entries, None).unwrap();
     assert_eq!(warnings, vec![]);
-    assert_eq!((train.size, train.color), (ImageSize::new(8, 8), ColorMode::Gray));
+    assert_eq!(
+        (train.size, train.color),
+        (ImageSize::new(8, 8), ColorMode::Gray)
+    );
     let (test, _) = image_dataset(&test_entries, Some((train.size, train.color))).unwrap();
     let mut options = AutomlOptions::new("ignored: the label column is set by train_images");
     options.build = Build::Quick;
@@ -115,8 +123,16 @@ fn digits_meet_the_reference() {
         scores.macro_f1,
         clock()
     );
-    assert!(scores.accuracy >= accuracy - 0.01, "accuracy {}", scores.accuracy);
-    assert!(scores.macro_f1 >= macro_f1 - 0.01, "macro_f1 {}", scores.macro_f1);
+    assert!(
+        scores.accuracy >= accuracy - 0.01,
+        "accuracy {}",
+        scores.accuracy
+    );
+    assert!(
+        scores.macro_f1 >= macro_f1 - 0.01,
+        "macro_f1 {}",
+        scores.macro_f1
+    );
     assert_eq!(holdout.n_rows, 360);
     // The misclassified examples are the confusion matrix's off-diagonal, each named.
     let wrong: u64 = (0..10)
@@ -126,7 +142,9 @@ fn digits_meet_the_reference() {
     assert_eq!(run.misclassified.len() as u64, wrong);
     for example in &run.misclassified {
         assert_ne!(example.true_class, example.predicted);
-        assert!(example.file.starts_with(&format!("{}/", example.true_class)));
+        assert!(example
+            .file
+            .starts_with(&format!("{}/", example.true_class)));
         assert!(example.probability > 0.0 && example.probability <= 1.0);
     }
     // The stored model reads back and predicts the same from the files.
@@ -153,7 +171,10 @@ fn png_pixels_equal_the_csv() {
             .join(&label)
             .join(&file);
         let image = decode_image(&file, &std::fs::read(path).unwrap()).unwrap();
-        assert_eq!((image.size, image.color), (ImageSize::new(8, 8), ColorMode::Gray));
+        assert_eq!(
+            (image.size, image.color),
+            (ImageSize::new(8, 8), ColorMode::Gray)
+        );
         assert_eq!(image.pixels, pixels, "{file}");
         let features = image_features(&pixels_only, image.size, image.color, &image.pixels);
         let expected: Vec<f64> = pixels.iter().map(|&v| f64::from(v) / 255.0).collect();
@@ -179,9 +200,15 @@ fn jpeg_and_palette_png_decode_like_the_raw_pixels() {
     assert!(ppm.starts_with(b"P6\n16 16\n255\n"));
     let raw = &ppm[header_end + 1..];
     let png = decode_image("python.png", &fixture("python.png")).unwrap();
-    assert_eq!((png.size, png.color), (ImageSize::new(16, 16), ColorMode::Rgb));
+    assert_eq!(
+        (png.size, png.color),
+        (ImageSize::new(16, 16), ColorMode::Rgb)
+    );
     let jpeg = decode_image("python.jpg", &fixture("python.jpg")).unwrap();
-    assert_eq!((jpeg.size, jpeg.color), (ImageSize::new(16, 16), ColorMode::Rgb));
+    assert_eq!(
+        (jpeg.size, jpeg.color),
+        (ImageSize::new(16, 16), ColorMode::Rgb)
+    );
     assert_eq!(jpeg.pixels.len(), raw.len());
     // JPEG is lossy: close on average, not equal.
     let mean_error = jpeg
@@ -232,8 +259,14 @@ fn warning_for<'a>(warnings: &'a [ImageWarning], file: &str) -> &'a ImageWarning
 #[test]
 fn broken_files_are_named_and_left_out() {
     let mut entries = small_set();
-    entries.push(("digits/1/truncated.png".to_string(), fixture("truncated.png")));
-    entries.push(("digits/0/text_renamed.png".to_string(), fixture("text_renamed.png")));
+    entries.push((
+        "digits/1/truncated.png".to_string(),
+        fixture("truncated.png"),
+    ));
+    entries.push((
+        "digits/0/text_renamed.png".to_string(),
+        fixture("text_renamed.png"),
+    ));
     entries.push(("digits/0/python.gif".to_string(), fixture("python.gif")));
     entries.push(("digits/1/python.jpg".to_string(), fixture("python.jpg")));
     let rgb = thumbnail_png(ImageSize::new(8, 8), ColorMode::Rgb, &[200; 192]);
@@ -243,16 +276,25 @@ fn broken_files_are_named_and_left_out() {
     let (dataset, warnings) = image_dataset(&entries, None).unwrap();
     // 6 digits + rgb.png + big.png + python.jpg (RGB 16×16: converted and resized).
     assert_eq!(dataset.images.len(), 9);
-    assert_eq!((dataset.size, dataset.color), (ImageSize::new(8, 8), ColorMode::Gray));
+    assert_eq!(
+        (dataset.size, dataset.color),
+        (ImageSize::new(8, 8), ColorMode::Gray)
+    );
     assert!(matches!(
         warning_for(&warnings, "digits/1/truncated.png"),
-        ImageWarning::Skipped { reason: SkipReason::Unreadable { .. }, .. }
+        ImageWarning::Skipped {
+            reason: SkipReason::Unreadable { .. },
+            ..
+        }
     ));
     let text = warning_for(&warnings, "digits/0/text_renamed.png").to_string();
     assert!(text.contains("not a PNG or JPEG image"), "{text}");
     assert!(matches!(
         warning_for(&warnings, "digits/0/python.gif"),
-        ImageWarning::Skipped { reason: SkipReason::UnknownExtension, .. }
+        ImageWarning::Skipped {
+            reason: SkipReason::UnknownExtension,
+            ..
+        }
     ));
     assert_eq!(
         warning_for(&warnings, "digits/0/rgb.png").to_string(),
@@ -294,10 +336,16 @@ fn an_empty_class_folder_is_an_error_naming_it() {
             folder: "digits/7".to_string()
         }
     );
-    assert_eq!(error.to_string(), "class folder \"digits/7\" holds no image");
+    assert_eq!(
+        error.to_string(),
+        "class folder \"digits/7\" holds no image"
+    );
     // A folder whose only file is broken holds no image either.
     let mut entries = small_set();
-    entries.push(("digits/8/truncated.png".to_string(), fixture("truncated.png")));
+    entries.push((
+        "digits/8/truncated.png".to_string(),
+        fixture("truncated.png"),
+    ));
     assert!(image_dataset(&entries, None)
         .unwrap_err()
         .to_string()
@@ -305,7 +353,10 @@ fn an_empty_class_folder_is_an_error_naming_it() {
     // One class is not enough.
     let one: Entries = small_set().into_iter().take(3).collect();
     let error = image_dataset(&one, None).unwrap_err();
-    assert!(error.to_string().contains("only one class folder, \"0\""), "{error}");
+    assert!(
+        error.to_string().contains("only one class folder, \"0\""),
+        "{error}"
+    );
 }
 
 proptest::proptest! {

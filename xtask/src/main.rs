@@ -470,7 +470,9 @@ fn bench_train(args: &[String]) -> Result {
 /// Extra arguments go to `image_bench.py` (e.g. `--ours quick:pixels+hog --rounds 3`).
 fn bench_image(args: &[String]) -> Result {
     python_sklearn()?;
-    say("image classification on the digits: ours natively vs scikit-learn, one thread, same split");
+    say(
+        "image classification on the digits: ours natively vs scikit-learn, one thread, same split",
+    );
     let mut bench = cmd("python3", &["compute/bench/image_bench.py"]);
     bench.args(args);
     run(bench)

@@ -19,8 +19,8 @@ use compute::frame::Frame;
 use compute::image::dataset::{images_to_predict, NamedImage};
 use compute::image::model::predictions_frame;
 use compute::image::{
-    image_dataset, train_images, ClassGallery, ColorMode, FeatureParams, HogParams, ImageModel, ImageSize,
-    ImageWarning, Misclassified,
+    image_dataset, train_images, ClassGallery, ColorMode, FeatureParams, HogParams, ImageModel,
+    ImageSize, ImageWarning, Misclassified,
 };
 use compute::ml::{Control, Metric, Task};
 use compute::profile::{
@@ -686,9 +686,8 @@ fn print_image_warnings(path: &str, warnings: &[ImageWarning]) {
 /// Every file under `root` as (path relative to it with `/`, bytes), and every folder as a
 /// path ending in `/` (so an empty class folder is seen), in path order.
 fn read_folder(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
-    let fail = |path: &Path, error: std::io::Error| {
-        Failure::Data(format!("{}: {error}", path.display()))
-    };
+    let fail =
+        |path: &Path, error: std::io::Error| Failure::Data(format!("{}: {error}", path.display()));
     let mut entries = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(folder) = pending.pop() {
@@ -775,14 +774,9 @@ fn train_images_cli(
     };
     let started = std::time::Instant::now();
     let clock = move || started.elapsed().as_secs_f64();
-    let finished = train_images(
-        &train,
-        Some(&test),
-        &params,
-        options,
-        &clock,
-        &mut |_| Control::Continue,
-    )
+    let finished = train_images(&train, Some(&test), &params, options, &clock, &mut |_| {
+        Control::Continue
+    })
     .map_err(|error| Failure::Data(format!("train on {train_path}: {error}")))?;
     for warning in &finished.report.warnings {
         eprintln!("studio: warning: {warning}");
@@ -863,22 +857,28 @@ fn is_image_model(json: &str) -> bool {
     })
 }
 
-fn predict_images_cli(model: &ImageModel, input_path: &str, output_path: &str) -> Result<(), Failure> {
+fn predict_images_cli(
+    model: &ImageModel,
+    input_path: &str,
+    output_path: &str,
+) -> Result<(), Failure> {
     let input = Path::new(input_path);
     let entries = if input.is_dir() {
         read_folder(input)?
     } else {
-        let bytes =
-            std::fs::read(input).map_err(|error| Failure::Data(format!("{input_path}: {error}")))?;
-        let name = input
-            .file_name()
-            .map_or(input_path.to_string(), |name| name.to_string_lossy().to_string());
+        let bytes = std::fs::read(input)
+            .map_err(|error| Failure::Data(format!("{input_path}: {error}")))?;
+        let name = input.file_name().map_or(input_path.to_string(), |name| {
+            name.to_string_lossy().to_string()
+        });
         vec![(name, bytes)]
     };
     let (images, warnings) = images_to_predict(&entries, model.size, model.color);
     if images.is_empty() {
         let why = warnings.first().map_or(String::new(), |w| format!(": {w}"));
-        return Err(Failure::Data(format!("{input_path}: no image to predict{why}")));
+        return Err(Failure::Data(format!(
+            "{input_path}: no image to predict{why}"
+        )));
     }
     print_image_warnings(input_path, &warnings);
     let predictions = model

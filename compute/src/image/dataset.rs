@@ -109,7 +109,10 @@ fn decode_entries(entries: &[(String, Vec<u8>)], need_class: bool) -> Decoded {
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
     // One top folder holding every file in subfolders (`digits/3/x.png`) is not a class.
-    let top = files.first().and_then(|(path, _)| path.split_once('/')).map(|(top, _)| top);
+    let top = files
+        .first()
+        .and_then(|(path, _)| path.split_once('/'))
+        .map(|(top, _)| top);
     let strip = top.filter(|top| {
         files.iter().all(|(path, _)| {
             path.strip_prefix(top)
@@ -377,7 +380,11 @@ mod tests {
     use super::*;
 
     fn png(size: ImageSize, color: ColorMode, value: u8) -> Vec<u8> {
-        thumbnail_png(size, color, &vec![value; size.n_pixels() * color.channels()])
+        thumbnail_png(
+            size,
+            color,
+            &vec![value; size.n_pixels() * color.channels()],
+        )
     }
 
     fn eight(value: u8) -> Vec<u8> {
@@ -396,7 +403,10 @@ mod tests {
         assert_eq!(warnings, vec![]);
         assert_eq!(dataset.classes, vec!["a", "b"]);
         let files: Vec<&str> = dataset.images.iter().map(|i| i.file.as_str()).collect();
-        assert_eq!(files, vec!["digits/a/1.png", "digits/b/2.png", "digits/b/deeper/3.PNG"]);
+        assert_eq!(
+            files,
+            vec!["digits/a/1.png", "digits/b/2.png", "digits/b/deeper/3.PNG"]
+        );
         assert_eq!(dataset.images[2].class, "b");
         assert_eq!(dataset.size, ImageSize::new(8, 8));
         assert_eq!(dataset.color, ColorMode::Gray);
@@ -405,12 +415,17 @@ mod tests {
             .iter()
             .map(|(p, b)| (p.trim_start_matches("digits/").to_string(), b.clone()))
             .collect();
-        assert_eq!(image_dataset(&flat, None).unwrap().0.classes, vec!["a", "b"]);
+        assert_eq!(
+            image_dataset(&flat, None).unwrap().0.classes,
+            vec!["a", "b"]
+        );
         let gallery = dataset.gallery(1);
         assert_eq!(gallery[1].n_images, 2);
         assert_eq!(gallery[1].thumbnails.len(), 1);
         assert_eq!(
-            decode_image("t.png", &gallery[1].thumbnails[0].png).unwrap().pixels,
+            decode_image("t.png", &gallery[1].thumbnails[0].png)
+                .unwrap()
+                .pixels,
             vec![2; 64]
         );
     }
@@ -420,8 +435,14 @@ mod tests {
         let entries = vec![
             ("a/1.png".to_string(), eight(10)),
             ("a/2.png".to_string(), eight(20)),
-            ("b/big.png".to_string(), png(ImageSize::new(16, 16), ColorMode::Gray, 30)),
-            ("b/colour.png".to_string(), png(ImageSize::new(8, 8), ColorMode::Rgb, 40)),
+            (
+                "b/big.png".to_string(),
+                png(ImageSize::new(16, 16), ColorMode::Gray, 30),
+            ),
+            (
+                "b/colour.png".to_string(),
+                png(ImageSize::new(8, 8), ColorMode::Rgb, 40),
+            ),
             ("b/readme.txt".to_string(), b"hello".to_vec()),
             ("b/fake.png".to_string(), b"hello".to_vec()),
             ("loose.png".to_string(), eight(1)),
@@ -430,8 +451,17 @@ mod tests {
         assert_eq!(dataset.images.len(), 4);
         assert!(dataset.images.iter().all(|i| i.pixels.len() == 64));
         let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
-        for name in ["b/big.png: 16×16 image resized to 8×8", "b/colour.png: RGB image converted to grayscale", "b/readme.txt", "b/fake.png", "loose.png"] {
-            assert!(text.iter().any(|w| w.starts_with(name)), "{name} in {text:?}");
+        for name in [
+            "b/big.png: 16×16 image resized to 8×8",
+            "b/colour.png: RGB image converted to grayscale",
+            "b/readme.txt",
+            "b/fake.png",
+            "loose.png",
+        ] {
+            assert!(
+                text.iter().any(|w| w.starts_with(name)),
+                "{name} in {text:?}"
+            );
         }
     }
 
@@ -456,7 +486,10 @@ mod tests {
             .to_string()
             .contains("\"b\""));
         let entries = vec![("a/1.png".to_string(), eight(1))];
-        assert!(matches!(image_dataset(&entries, None), Err(ImageError::OneClass { .. })));
+        assert!(matches!(
+            image_dataset(&entries, None),
+            Err(ImageError::OneClass { .. })
+        ));
         assert_eq!(image_dataset(&[], None), Err(ImageError::NoImages));
     }
 

@@ -91,14 +91,23 @@ fn decode_png(file: &str, bytes: &[u8]) -> Result<DecodedImage, PngFailure> {
         png::ColorType::Grayscale => (ColorMode::Gray, buffer),
         png::ColorType::GrayscaleAlpha => (
             ColorMode::Gray,
-            buffer.chunks_exact(2).map(|p| over_black(p[0], p[1])).collect(),
+            buffer
+                .chunks_exact(2)
+                .map(|p| over_black(p[0], p[1]))
+                .collect(),
         ),
         png::ColorType::Rgb => (ColorMode::Rgb, buffer),
         png::ColorType::Rgba => (
             ColorMode::Rgb,
             buffer
                 .chunks_exact(4)
-                .flat_map(|p| [over_black(p[0], p[3]), over_black(p[1], p[3]), over_black(p[2], p[3])])
+                .flat_map(|p| {
+                    [
+                        over_black(p[0], p[3]),
+                        over_black(p[1], p[3]),
+                        over_black(p[2], p[3]),
+                    ]
+                })
                 .collect(),
         ),
         // `EXPAND` turns palettes into RGB(A); an indexed frame would be a decoder's bug.
@@ -147,10 +156,8 @@ fn decode_jpeg(file: &str, bytes: &[u8]) -> Result<DecodedImage, ImageError> {
     } else {
         (ColorMode::Rgb, ColorSpace::RGB)
     };
-    let mut decoder = JpegDecoder::new_with_options(
-        ZCursor::new(bytes),
-        limits.jpeg_set_out_colorspace(space),
-    );
+    let mut decoder =
+        JpegDecoder::new_with_options(ZCursor::new(bytes), limits.jpeg_set_out_colorspace(space));
     let pixels = decoder
         .decode()
         .map_err(|error| corrupt(format!("{error:?}")))?;

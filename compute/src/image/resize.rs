@@ -53,7 +53,8 @@ fn weights(from: usize, to: usize) -> Vec<Vec<(usize, f32)>> {
             let last = (end.ceil() as usize).min(from);
             let mut taps: Vec<(usize, f32)> = (first..last)
                 .map(|source| {
-                    let covered = (end.min(source as f64 + 1.0) - start.max(source as f64)).max(0.0);
+                    let covered =
+                        (end.min(source as f64 + 1.0) - start.max(source as f64)).max(0.0);
                     (source, (covered / scale) as f32)
                 })
                 .filter(|&(_, w)| w > 0.0)
@@ -110,20 +111,37 @@ mod tests {
         let out = resize_box(&[10, 20], ImageSize::new(2, 1), ImageSize::new(4, 2), 1);
         assert_eq!(out, vec![10, 10, 20, 20, 10, 10, 20, 20]);
         // A uniform image stays uniform at any size.
-        let out = resize_box(&[77; 3 * 16 * 16], ImageSize::new(16, 16), ImageSize::new(7, 5), 3);
+        let out = resize_box(
+            &[77; 3 * 16 * 16],
+            ImageSize::new(16, 16),
+            ImageSize::new(7, 5),
+            3,
+        );
         assert!(out.iter().all(|&v| v == 77));
     }
 
     #[test]
     fn colours_convert_as_pil() {
-        assert_eq!(convert_color(&[255, 0, 0, 0, 0, 255], ColorMode::Rgb, ColorMode::Gray), vec![76, 29]);
-        assert_eq!(convert_color(&[9], ColorMode::Gray, ColorMode::Rgb), vec![9, 9, 9]);
+        assert_eq!(
+            convert_color(&[255, 0, 0, 0, 0, 255], ColorMode::Rgb, ColorMode::Gray),
+            vec![76, 29]
+        );
+        assert_eq!(
+            convert_color(&[9], ColorMode::Gray, ColorMode::Rgb),
+            vec![9, 9, 9]
+        );
     }
 
     #[test]
     fn large_sizes_fit_the_cap() {
-        assert_eq!(fit_within(ImageSize::new(1024, 768), 64), ImageSize::new(64, 48));
+        assert_eq!(
+            fit_within(ImageSize::new(1024, 768), 64),
+            ImageSize::new(64, 48)
+        );
         assert_eq!(fit_within(ImageSize::new(8, 8), 64), ImageSize::new(8, 8));
-        assert_eq!(fit_within(ImageSize::new(1000, 1), 64), ImageSize::new(64, 1));
+        assert_eq!(
+            fit_within(ImageSize::new(1000, 1), 64),
+            ImageSize::new(64, 1)
+        );
     }
 }

@@ -458,7 +458,11 @@ pub fn fit_image_case(
             hog: Some(HogParams::default()),
         },
         "pixels+hog" => FeatureParams::default(),
-        other => return Err(format!("unknown features {other}; use pixels, hog or pixels+hog")),
+        other => {
+            return Err(format!(
+                "unknown features {other}; use pixels, hog or pixels+hog"
+            ))
+        }
     };
     let mut options = AutomlOptions::new("label");
     options.seed = seed;
@@ -469,20 +473,19 @@ pub fn fit_image_case(
             options.build = Build::Quick;
             options.algorithm = Some(ModelSpec::Logistic(LogisticParams::default()));
         }
-        other => return Err(format!("unknown build {other}; use quick, standard or logistic")),
+        other => {
+            return Err(format!(
+                "unknown build {other}; use quick, standard or logistic"
+            ))
+        }
     }
     let started = clock();
     let (train, _) = image_dataset(&case.train, None).map_err(|error| error.to_string())?;
     let (test, _) = image_dataset(&case.test, Some((train.size, train.color)))
         .map_err(|error| error.to_string())?;
-    let run = train_images(
-        &train,
-        Some(&test),
-        &params,
-        &options,
-        clock,
-        &mut |_| Control::Continue,
-    )
+    let run = train_images(&train, Some(&test), &params, &options, clock, &mut |_| {
+        Control::Continue
+    })
     .map_err(|error| error.to_string())?;
     let total_secs = clock() - started;
     let holdout = run.report.holdout.as_ref().ok_or("no holdout")?;

@@ -22,7 +22,9 @@ fn fail(message: String) -> ! {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.len() < 3 {
-        eprintln!("usage: bench_image DATASETS_DIR quick|standard|logistic pixels|hog|pixels+hog [SEED]");
+        eprintln!(
+            "usage: bench_image DATASETS_DIR quick|standard|logistic pixels|hog|pixels+hog [SEED]"
+        );
         std::process::exit(2);
     }
     let seed: u64 = args
@@ -52,6 +54,7 @@ fn main() {
     let case = ImageCase::split(&csv, &test_idx, entries).unwrap_or_else(|e| fail(e));
     let origin = Instant::now();
     let clock = || origin.elapsed().as_secs_f64();
-    let result = fit_image_case(&case, &args[1], &args[2], seed, &clock).unwrap_or_else(|e| fail(e));
+    let result =
+        fit_image_case(&case, &args[1], &args[2], seed, &clock).unwrap_or_else(|e| fail(e));
     println!("{result}");
 }
