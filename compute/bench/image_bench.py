@@ -4,7 +4,7 @@
 Usage (from the workspace root or anywhere):
 
     python3 compute/bench/image_bench.py [--ours logistic:pixels,logistic:pixels+hog,quick:pixels+hog,standard:pixels+hog]
-                                         [--rounds R] [--no-build]
+                                         [--rounds R] [--engines none|node] [--no-build]
 
 Ours is the `bench_image` binary of `compute/bench/fit` (crate `bench-fit`, built with
 `cargo build --release`, the profile the worker ships: compute at opt-level 3): it decodes
@@ -14,6 +14,12 @@ with the tabular AutoML (`quick`, `standard`) or LogisticRegression(C=1) alone (
 then scores the test images. Its "fit s" is the AutoML's search + refit; "total s" adds
 decoding the 1,797 PNGs, the features and the evaluation report (confusion matrix,
 permutation importance, misclassified images).
+
+With `--engines node` the same code (`bench_fit::fit_image_case`) also runs as wasm in Node
+through `fit_wasm.mjs` (built by `fit_bench.py`'s `build()`: wasm-bindgen, wasm-opt -Oz), the
+PNGs handed over as a zip of the `digits_8x8_png` folder and read by `compute::archive`, as a
+dropped zip is; its scores must equal the native ones (but for `standard`, whose time budget
+may let fewer candidates run).
 
 scikit-learn fits the reference's models (`reference_scores.csv`) on the pixels of
 `digits_8x8.csv` (the same pixels, 0–255), one BLAS/OpenMP thread, as the reference did:
@@ -32,6 +38,8 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 HERE = Path(os.path.abspath(__file__)).parent
@@ -109,29 +117,59 @@ def main() -> None:
     parser.add_argument("--ours", default="logistic:pixels,logistic:pixels+hog,quick:pixels+hog,standard:pixels+hog",
                         help="BUILD:FEATURES pairs, comma-separated")
     parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds")
+    parser.add_argument("--engines", default="none", help="where the wasm build also runs: none or node")
     parser.add_argument("--no-build", action="store_true", help="use the binary already built")
     args = parser.parse_args()
+    engines = [] if args.engines == "none" else args.engines.split(",")
+    if any(engine != "node" for engine in engines):
+        sys.exit("the image benchmark's wasm build runs in node only")
+    sys.path.insert(0, str(HERE))
     if not args.no_build:
+        if engines:
+            import fit_bench
+
+            fit_bench.build()
         run(["cargo", "build", "--release", "-p", "bench-fit", "--bin", "bench_image"])
     ours_cases = [pair.split(":") for pair in args.ours.split(",")]
     one_thread = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    scratch = tempfile.TemporaryDirectory(prefix="image-bench-")
+    pngs = Path(scratch.name) / "digits_8x8_png.zip"
+    if engines:
+        with zipfile.ZipFile(pngs, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted((DATASETS / "image/digits_8x8_png").rglob("*.png")):
+                archive.write(path, str(path.relative_to(DATASETS / "image")))
     rounds = []
     for _ in range(args.rounds):
-        ours = [json_line([str(TARGET / "release/bench_image"), str(DATASETS), build, features])
-                for build, features in ours_cases]
+        ours = []
+        for build, features in ours_cases:
+            native = json_line([str(TARGET / "release/bench_image"), str(DATASETS), build, features])
+            wasm = []
+            if engines:
+                import fit_bench
+
+                wasm = [fit_bench.wasm_run(engine, ["image", str(DATASETS / "image/digits_8x8.csv"), str(pngs),
+                                                    build, features]) for engine in engines]
+            for other in wasm:
+                if build != "standard" and (other["accuracy"], other["macro_f1"]) != (native["accuracy"], native["macro_f1"]):
+                    sys.exit(f"FAIL: {build} {features}: wasm and native scores differ: {other} vs {native}")
+            ours.append((native, wasm))
         sklearn = json_line([sys.executable, "-c", SKLEARN_FIT, str(DATASETS)], env=one_thread)
         rounds.append((ours, sklearn))
     reference = best_reference("digits_8x8")
     print("| tool | model | features | fit s | total s | accuracy | macro F1 | ≥ best reference − 0.01 |")
     print("|---|---|---|---|---|---|---|---|")
     for i, (build, features) in enumerate(ours_cases):
-        last = rounds[-1][0][i]
-        fit = statistics.median(r[0][i]["fit_secs"] for r in rounds)
-        total = statistics.median(r[0][i]["total_secs"] for r in rounds)
-        meets = last["accuracy"] >= reference[0] - 0.01 and last["macro_f1"] >= reference[1] - 0.01
-        model = "LogisticRegression(C=1) alone" if build == "logistic" else f"AutoML {build} → {last['best']}"
-        print(f"| ours native | {model} | {features} ({last['n_features']}) | {fit:.2f} | {total:.2f} | "
-              f"{last['accuracy']:.4f} | {last['macro_f1']:.4f} | {'yes' if meets else 'NO'} |", flush=True)
+        model = "LogisticRegression(C=1) alone" if build == "logistic" else "AutoML " + build
+        for engine in ["native", *engines]:
+            pick = (lambda r: r[0][i][0]) if engine == "native" else (lambda r, e=engines.index(engine): r[0][i][1][e])
+            last = pick(rounds[-1])
+            fit = statistics.median(pick(r)["fit_secs"] for r in rounds)
+            total = statistics.median(pick(r)["total_secs"] for r in rounds)
+            meets = last["accuracy"] >= reference[0] - 0.01 and last["macro_f1"] >= reference[1] - 0.01
+            chosen = "" if build == "logistic" else f" → {last['best']}"
+            where = "native" if engine == "native" else f"wasm ({engine})"
+            print(f"| ours {where} | {model}{chosen} | {features} ({last['n_features']}) | {fit:.2f} | {total:.2f} | "
+                  f"{last['accuracy']:.4f} | {last['macro_f1']:.4f} | {'yes' if meets else 'NO'} |", flush=True)
     sklearn_last = rounds[-1][1]
     for name, result in sklearn_last["models"].items():
         fit = statistics.median(r[1]["models"][name]["fit_secs"] for r in rounds)
