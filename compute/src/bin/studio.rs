@@ -19,8 +19,8 @@ use compute::frame::Frame;
 use compute::image::dataset::{images_to_predict, NamedImage};
 use compute::image::model::predictions_frame;
 use compute::image::{
-    image_dataset, train_images, ClassGallery, ColorMode, FeatureParams, HogParams, ImageModel,
-    ImageSize, ImageWarning, Misclassified,
+    image_dataset, train_images, ColorMode, FeatureParams, HogParams, ImageModel, ImageSize,
+    ImageWarning, Misclassified,
 };
 use compute::ml::{Control, Metric, Task};
 use compute::profile::{
@@ -802,7 +802,6 @@ fn train_images_cli(
         write_frame(predictions_path, &predictions_frame(&files, &predictions))?;
     }
     let output = if parsed.switch("--json") {
-        let gallery: Vec<ClassGallery> = train.gallery(0);
         let summary = ImageTrainOutput {
             report: &finished.report,
             image: ImageSummary {
@@ -811,12 +810,10 @@ fn train_images_cli(
                 features: &params,
                 n_train_images: train.images.len(),
                 n_test_images: test.images.len(),
-                train_classes: gallery
+                train_classes: train
+                    .class_counts()
                     .into_iter()
-                    .map(|class| ClassCount {
-                        class: class.class,
-                        n_images: class.n_images,
-                    })
+                    .map(|(class, n_images)| ClassCount { class, n_images })
                     .collect(),
             },
             misclassified: &finished.misclassified,

@@ -4,8 +4,8 @@
 use wasm_bindgen::prelude::*;
 
 use crate::{
-    fit_image_case, fit_logistic, fit_text_case, fit_tree, linear_case, text_label, Case, ImageCase,
-    TextCase,
+    fit_image_case, fit_logistic, fit_text_case, fit_tree, linear_case, text_label, Case,
+    ImageCase, TextCase,
 };
 
 #[wasm_bindgen]
