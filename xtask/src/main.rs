@@ -46,7 +46,7 @@ fn main() {
                  bench-import  CSV import: ours natively and in wasm vs polars and pandas, one run\n\
                  bench-wrangle profile + a 5-step recipe: ours natively and in wasm vs polars and pandas, one run\n\
                  bench-train   boosting, forest, logistic regression fits: ours natively and in wasm vs scikit-learn, one run\n\
-                 bench-image   image classification on the 8×8 digits: ours natively vs scikit-learn, one run"
+                 bench-image   image classification on the 8×8 digits: ours natively (--engines node: and in wasm) vs scikit-learn, one run"
             );
             if task == "help" {
                 Ok(())
