@@ -54,6 +54,9 @@ pub const MAX_SIDE: u32 = 64;
 /// The longest side an image file may have to be decoded at all (a decompression bomb stops
 /// here).
 pub const MAX_DECODE_SIDE: u32 = 16_384;
+/// The most pixels an image file may have to be decoded at all (a 48-megapixel photo is about
+/// 150 MB as RGB, which a wasm worker can hold).
+pub const MAX_DECODE_PIXELS: usize = 50_000_000;
 /// The file extensions read as images (compared in lower case).
 pub const IMAGE_EXTENSIONS: [&str; 3] = ["png", "jpg", "jpeg"];
 
@@ -208,7 +211,7 @@ pub enum ImageError {
     InvalidParameter { name: &'static str, reason: String },
     #[error("{file}: not a PNG or JPEG image, or it is damaged: {reason}")]
     Corrupt { file: String, reason: String },
-    #[error("{file}: {size} pixels is larger than {MAX_DECODE_SIDE}×{MAX_DECODE_SIDE}")]
+    #[error("{file}: {size} pixels is larger than the studio decodes ({MAX_DECODE_PIXELS} pixels, {MAX_DECODE_SIDE} a side)")]
     TooLarge { file: String, size: ImageSize },
     #[error("class folder \"{folder}\" holds no image")]
     EmptyClass { folder: String },

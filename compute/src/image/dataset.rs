@@ -76,8 +76,9 @@ fn unreadable(error: ImageError) -> SkipReason {
     let reason = match error {
         ImageError::Corrupt { reason, .. } => reason,
         ImageError::TooLarge { size, .. } => format!(
-            "{size} pixels is larger than {max}×{max}",
-            max = super::MAX_DECODE_SIDE
+            "{size} pixels is larger than the studio decodes ({} pixels, {} a side)",
+            super::MAX_DECODE_PIXELS,
+            super::MAX_DECODE_SIDE
         ),
         other => other.to_string(),
     };

@@ -7,7 +7,7 @@ use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
 use zune_jpeg::JpegDecoder;
 
-use super::{ColorMode, ImageError, ImageSize, MAX_DECODE_SIDE};
+use super::{ColorMode, ImageError, ImageSize, MAX_DECODE_PIXELS, MAX_DECODE_SIDE};
 
 /// A decoded image: row-major pixels, `color.channels()` bytes each.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ const JPEG_MAGIC: &[u8] = &[0xFF, 0xD8, 0xFF];
 /// Decodes the PNG or JPEG image `bytes` (named `file` in errors): 16-bit samples are cut to
 /// 8, palettes expanded, alpha composited over black; grayscale stays one channel, anything
 /// else becomes RGB. Refuses other formats, damaged data and images larger than
-/// [`MAX_DECODE_SIDE`] a side, naming the file.
+/// [`MAX_DECODE_SIDE`] a side or [`MAX_DECODE_PIXELS`] in all, naming the file.
 pub fn decode_image(file: &str, bytes: &[u8]) -> Result<DecodedImage, ImageError> {
     let corrupt = |reason: String| ImageError::Corrupt {
         file: file.to_string(),
@@ -58,7 +58,7 @@ impl From<png::DecodingError> for PngFailure {
 
 fn check_size(file: &str, width: u32, height: u32) -> Result<ImageSize, ImageError> {
     let size = ImageSize::new(width, height);
-    if width > MAX_DECODE_SIDE || height > MAX_DECODE_SIDE {
+    if width > MAX_DECODE_SIDE || height > MAX_DECODE_SIDE || size.n_pixels() > MAX_DECODE_PIXELS {
         return Err(ImageError::TooLarge {
             file: file.to_string(),
             size,
@@ -74,7 +74,11 @@ fn check_size(file: &str, width: u32, height: u32) -> Result<ImageSize, ImageErr
 }
 
 fn decode_png(file: &str, bytes: &[u8]) -> Result<DecodedImage, PngFailure> {
-    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    // The decoder's own limit on what it allocates: the largest image we take, as RGBA.
+    let limits = png::Limits {
+        bytes: MAX_DECODE_PIXELS * 4 + (1 << 20),
+    };
+    let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), limits);
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     decoder.set_ignore_text_chunk(true);
     let header = decoder.read_header_info()?;
@@ -227,6 +231,17 @@ mod tests {
         assert!(error.to_string().contains("signature"), "{error}");
         let error = decode_image("x.jpg", &[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]).unwrap_err();
         assert!(error.to_string().starts_with("x.jpg: "), "{error}");
+    }
+
+    #[test]
+    fn huge_images_are_refused_before_decoding() {
+        let error = check_size("big.png", 10_000, 10_000).unwrap_err();
+        assert!(
+            matches!(&error, ImageError::TooLarge { file, .. } if file == "big.png"),
+            "{error}"
+        );
+        assert!(check_size("ok.png", 4_000, 3_000).is_ok());
+        assert!(check_size("flat.png", 0, 3).is_err());
     }
 
     #[test]
