@@ -111,7 +111,8 @@ impl fmt::Display for ImageSize {
 /// luma for RGB) is cut into square cells, each cell's gradient magnitudes summed into
 /// `orientations` unsigned orientation bins over 0–180° (averaged over the cell), and every
 /// `cells_per_block` × `cells_per_block` block of cells normalized with L2-Hys (clipped at
-/// 0.2). Gradients are central differences, 0 on the border, as skimage's.
+/// 0.2). Gradients are central differences, 0 on the border, as skimage's; the features equal
+/// skimage 0.26's to 1e-6 (it sums cells in 32-bit floats; `tests/golden/hog_skimage.json`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HogParams {
     pub orientations: usize,
