@@ -8,6 +8,7 @@
 // Usage: node compute/bench/fit_wasm.mjs node|chromium PKG_DIR train FILE TARGET EXCLUDED,… MODELS SEED
 //        node compute/bench/fit_wasm.mjs node|chromium PKG_DIR linear FILE CASE REPEATS
 //        node compute/bench/fit_wasm.mjs node|chromium PKG_DIR text FILE MODEL REPEATS   (text/<name>.csv; nb|logistic)
+//        node compute/bench/fit_wasm.mjs node PKG_DIR image digits_8x8.csv PNGS.zip BUILD FEATURES   (image_bench.py)
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -16,8 +17,12 @@ import path from 'node:path';
 
 const [engineName, pkgDir, kind, file, ...rest] = process.argv.slice(2);
 const indexFile = file.replace(/\.csv$/, '') + '.test_idx.txt';
-if (kind !== 'train' && kind !== 'linear' && kind !== 'text') {
-  console.error(`unknown kind ${kind}; use train, linear or text`);
+if (kind !== 'train' && kind !== 'linear' && kind !== 'text' && kind !== 'image') {
+  console.error(`unknown kind ${kind}; use train, linear, text or image`);
+  process.exit(2);
+}
+if (kind === 'image' && engineName !== 'node') {
+  console.error('image runs in node only (its PNGs come as a zip read from disk)');
   process.exit(2);
 }
 
@@ -26,6 +31,10 @@ function call(wasm, kind, fileName, csv, testIdx, rest) {
   if (kind === 'train') {
     const [target, excluded, models, seed] = rest;
     return JSON.parse(wasm.bench_train(fileName, csv, testIdx, target, excluded, models, Number(seed)));
+  }
+  if (kind === 'image') {
+    const [zipFile, build, features] = rest;
+    return [JSON.parse(wasm.bench_image(csv, testIdx, readFileSync(zipFile), build, features, 0))];
   }
   if (kind === 'text') {
     const [model, repeats] = rest;

@@ -32,6 +32,8 @@ fn main() {
         "bench-import" => setup().and_then(|_| bench_import(&args[1..])),
         "bench-wrangle" => setup().and_then(|_| bench_wrangle(&args[1..])),
         "bench-train" => setup().and_then(|_| bench_train(&args[1..])),
+        // Native only: no wasm tools or browser to install first.
+        "bench-image" => bench_image(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -43,7 +45,8 @@ fn main() {
                  lint          fmt --check and clippy -D warnings, native and wasm32\n\
                  bench-import  CSV import: ours natively and in wasm vs polars and pandas, one run\n\
                  bench-wrangle profile + a 5-step recipe: ours natively and in wasm vs polars and pandas, one run\n\
-                 bench-train   boosting, forest, logistic regression fits: ours natively and in wasm vs scikit-learn, one run"
+                 bench-train   boosting, forest, logistic regression fits: ours natively and in wasm vs scikit-learn, one run\n\
+                 bench-image   image classification on the 8×8 digits: ours natively (--engines node: and in wasm) vs scikit-learn, one run"
             );
             if task == "help" {
                 Ok(())
@@ -460,6 +463,17 @@ fn bench_train(args: &[String]) -> Result {
     python_sklearn()?;
     say("model fitting: ours natively and in wasm (Node and Chromium) vs scikit-learn, one thread, interleaved");
     let mut bench = cmd("python3", &["compute/bench/fit_bench.py"]);
+    bench.args(args);
+    run(bench)
+}
+
+/// Extra arguments go to `image_bench.py` (e.g. `--ours quick:pixels+hog --rounds 3`).
+fn bench_image(args: &[String]) -> Result {
+    python_sklearn()?;
+    say(
+        "image classification on the digits: ours natively vs scikit-learn, one thread, same split",
+    );
+    let mut bench = cmd("python3", &["compute/bench/image_bench.py"]);
     bench.args(args);
     run(bench)
 }

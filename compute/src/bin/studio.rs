@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use compute::automl::run::{self as automl_run, predict, unseen_warnings, ModelFile};
@@ -15,6 +16,12 @@ use compute::automl::{AutomlOptions, AutomlReport, Build, CandidateStatus, Evalu
 use compute::csv::{read_csv, CsvOptions};
 use compute::export::write_csv_to;
 use compute::frame::Frame;
+use compute::image::dataset::{images_to_predict, NamedImage};
+use compute::image::model::predictions_frame;
+use compute::image::{
+    image_dataset, train_images, ColorMode, FeatureParams, HogParams, ImageModel, ImageSize,
+    ImageWarning, Misclassified,
+};
 use compute::ml::{Control, Metric, Task};
 use compute::profile::{
     insights, profile, DatasetProfile, InsightsReport, ProblemType, ProfileOptions, Severity,
@@ -37,6 +44,11 @@ USAGE:
                  [--build quick|standard] [--metric NAME] [--seed N]
                  [--time-budget-secs S] [--model-out MODEL.json]
                  [--predictions-out PREDICTIONS.csv] [--json]
+        TRAIN and TEST may instead be folders of class folders of PNG or JPEG images
+        (`TRAIN/cat/1.png`): the images become features (--features pixels: pixels
+        scaled to [0, 1]; hog: gradient-orientation histograms; pixels+hog, the
+        default), --target, --task and --drop do not apply, and the predictions
+        start with a `file` column, each image's path relative to TEST.
         AutoML: tries candidate models on TRAIN.csv (quick: 3 on one holdout split;
         standard: 25 by 5-fold cross-validation, 300 s budget by default), refits the
         best on every training row and evaluates it on TEST.csv beside a dummy
@@ -47,7 +59,8 @@ USAGE:
         (prediction, and proba_<class> for classifiers); --json prints the report as
         one JSON line.
     studio predict --model MODEL.json IN.csv OUT.csv
-        Predicts every row of IN.csv with a stored model into OUT.csv.
+        Predicts every row of IN.csv with a stored model into OUT.csv; with an image
+        model, IN is an image file or a folder of them (file, prediction, proba_<class>).
     studio version
         Prints the version.
     studio --help
@@ -388,6 +401,7 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
             "--time-budget-secs",
             "--model-out",
             "--predictions-out",
+            "--features",
         ],
         &["--json"],
     )?;
@@ -403,7 +417,32 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
     };
     let train_path = required("--train", "TRAIN.csv")?;
     let test_path = required("--test", "TEST.csv")?;
-    let mut options = AutomlOptions::new(required("--target", "COLUMN")?);
+    let images = Path::new(train_path).is_dir();
+    if images != Path::new(test_path).is_dir() {
+        return Err(Failure::Usage(
+            "train: --train and --test are both CSV files or both folders of class folders"
+                .to_string(),
+        ));
+    }
+    let target = if images {
+        if let Some(name) = ["--target", "--task", "--drop"]
+            .into_iter()
+            .find(|name| parsed.option(name).is_some())
+        {
+            return Err(Failure::Usage(format!(
+                "train: {name} is not for image folders (their class folders are the labels)"
+            )));
+        }
+        "label"
+    } else {
+        if parsed.option("--features").is_some() {
+            return Err(Failure::Usage(
+                "train: --features is for image folders".to_string(),
+            ));
+        }
+        required("--target", "COLUMN")?
+    };
+    let mut options = AutomlOptions::new(target);
     let task_option = parsed.option("--task").unwrap_or("auto");
     options.task = match task_option {
         // Text classification: classes, read from a free-text column (checked below).
@@ -462,6 +501,9 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
                 ))
             })?;
         options.time_budget_secs = Some(secs);
+    }
+    if images {
+        return train_images_cli(&parsed, train_path, test_path, &options);
     }
     let train_frame = read_frame(train_path)?;
     let test_frame = read_frame(test_path)?;
@@ -631,6 +673,11 @@ fn run_predict(args: &[String]) -> Result<(), Failure> {
     };
     let json = std::fs::read_to_string(model_path)
         .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
+    if is_image_model(&json) {
+        let model = ImageModel::from_json(&json)
+            .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
+        return predict_images_cli(&model, input_path, output_path);
+    }
     let model_file = ModelFile::from_json(&json)
         .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
     let input = read_frame(input_path)?;
@@ -645,6 +692,229 @@ fn run_predict(args: &[String]) -> Result<(), Failure> {
         predictions.values.len(),
         model_file.metadata.target,
         predictions.task_name()
+    );
+    Ok(())
+}
+
+/// How many warnings about images are printed before the rest are counted.
+const MAX_PRINTED_WARNINGS: usize = 20;
+
+fn print_image_warnings(path: &str, warnings: &[ImageWarning]) {
+    for warning in warnings.iter().take(MAX_PRINTED_WARNINGS) {
+        eprintln!("studio: {path}: warning: {warning}");
+    }
+    if warnings.len() > MAX_PRINTED_WARNINGS {
+        eprintln!(
+            "studio: {path}: warning: and {} more",
+            warnings.len() - MAX_PRINTED_WARNINGS
+        );
+    }
+}
+
+/// Every file under `root` as (path relative to it with `/`, bytes), and every folder as a
+/// path ending in `/` (so an empty class folder is seen), in path order.
+fn read_folder(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    let fail =
+        |path: &Path, error: std::io::Error| Failure::Data(format!("{}: {error}", path.display()));
+    let mut entries = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).map_err(|error| fail(&folder, error))? {
+            let path = entry.map_err(|error| fail(&folder, error))?.path();
+            let relative = path
+                .strip_prefix(root)
+                .expect("a path under the root")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if path.is_dir() {
+                entries.push((format!("{relative}/"), Vec::new()));
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).map_err(|error| fail(&path, error))?;
+                entries.push((relative, bytes));
+            }
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(entries)
+}
+
+/// What `train --json` prints for image folders: the AutoML report's fields, then the
+/// images' shape and counts and the misclassified test images.
+#[derive(Serialize)]
+struct ImageTrainOutput<'a> {
+    #[serde(flatten)]
+    report: &'a AutomlReport,
+    image: ImageSummary<'a>,
+    misclassified: &'a [Misclassified],
+}
+
+#[derive(Serialize)]
+struct ImageSummary<'a> {
+    size: ImageSize,
+    color: ColorMode,
+    features: &'a FeatureParams,
+    n_train_images: usize,
+    n_test_images: usize,
+    train_classes: Vec<ClassCount>,
+}
+
+#[derive(Serialize)]
+struct ClassCount {
+    class: String,
+    n_images: usize,
+}
+
+fn train_images_cli(
+    parsed: &Parsed,
+    train_path: &str,
+    test_path: &str,
+    options: &AutomlOptions,
+) -> Result<(), Failure> {
+    let train_entries = read_folder(Path::new(train_path))?;
+    let (train, warnings) = image_dataset(&train_entries, None)
+        .map_err(|error| Failure::Data(format!("{train_path}: {error}")))?;
+    print_image_warnings(train_path, &warnings);
+    let test_entries = read_folder(Path::new(test_path))?;
+    let (test, warnings) = image_dataset(&test_entries, Some((train.size, train.color)))
+        .map_err(|error| Failure::Data(format!("{test_path}: {error}")))?;
+    print_image_warnings(test_path, &warnings);
+    let params = match parsed.option("--features").unwrap_or("pixels+hog") {
+        "pixels" => FeatureParams {
+            pixels: true,
+            hog: None,
+        },
+        "hog" => FeatureParams {
+            pixels: false,
+            hog: Some(HogParams::default()),
+        },
+        "pixels+hog" => FeatureParams {
+            pixels: true,
+            hog: Some(HogParams::default()),
+        },
+        other => {
+            return Err(Failure::Usage(format!(
+                "train: --features is pixels, hog or pixels+hog, not \"{other}\""
+            )))
+        }
+    };
+    let started = std::time::Instant::now();
+    let clock = move || started.elapsed().as_secs_f64();
+    let finished = train_images(&train, Some(&test), &params, options, &clock, &mut |_| {
+        Control::Continue
+    })
+    .map_err(|error| Failure::Data(format!("train on {train_path}: {error}")))?;
+    for warning in &finished.report.warnings {
+        eprintln!("studio: warning: {warning}");
+    }
+    if let Some(model_path) = parsed.option("--model-out") {
+        std::fs::write(model_path, finished.model.to_json())
+            .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
+    }
+    if let Some(predictions_path) = parsed.option("--predictions-out") {
+        let images: Vec<NamedImage> = test
+            .images
+            .iter()
+            .map(|image| NamedImage {
+                file: image.file.clone(),
+                pixels: image.pixels.clone(),
+            })
+            .collect();
+        let predictions = finished
+            .model
+            .predict(&images)
+            .map_err(|error| Failure::Data(format!("predict {test_path}: {error}")))?;
+        let files: Vec<&str> = images.iter().map(|image| image.file.as_str()).collect();
+        write_frame(predictions_path, &predictions_frame(&files, &predictions))?;
+    }
+    let output = if parsed.switch("--json") {
+        let summary = ImageTrainOutput {
+            report: &finished.report,
+            image: ImageSummary {
+                size: train.size,
+                color: train.color,
+                features: &params,
+                n_train_images: train.images.len(),
+                n_test_images: test.images.len(),
+                train_classes: train
+                    .class_counts()
+                    .into_iter()
+                    .map(|(class, n_images)| ClassCount { class, n_images })
+                    .collect(),
+            },
+            misclassified: &finished.misclassified,
+        };
+        serde_json::to_string(&summary).expect("reports always serialize") + "\n"
+    } else {
+        let mut out = format!(
+            "{} training images of {} classes, {} {}; {} test images\n",
+            train.images.len(),
+            train.classes.len(),
+            train.size,
+            train.color.label(),
+            test.images.len()
+        );
+        out += &train_summary(&finished.report);
+        if !finished.misclassified.is_empty() {
+            out += &format!(
+                "  misclassified: {} test images, most confident first:\n",
+                finished.misclassified.len()
+            );
+            for wrong in finished.misclassified.iter().take(5) {
+                out += &format!(
+                    "    {}  true {}  predicted {} ({:.2})\n",
+                    wrong.file, wrong.true_class, wrong.predicted, wrong.probability
+                );
+            }
+        }
+        out
+    };
+    write_stdout(output.as_bytes())
+}
+
+/// Whether a model file's JSON is an image model's (its `kind`), read without parsing the
+/// rest twice over.
+fn is_image_model(json: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(json).is_ok_and(|value| {
+        value.get("kind").and_then(serde_json::Value::as_str) == Some("image_classification")
+    })
+}
+
+fn predict_images_cli(
+    model: &ImageModel,
+    input_path: &str,
+    output_path: &str,
+) -> Result<(), Failure> {
+    let input = Path::new(input_path);
+    let entries = if input.is_dir() {
+        read_folder(input)?
+    } else {
+        let bytes = std::fs::read(input)
+            .map_err(|error| Failure::Data(format!("{input_path}: {error}")))?;
+        let name = input.file_name().map_or(input_path.to_string(), |name| {
+            name.to_string_lossy().to_string()
+        });
+        vec![(name, bytes)]
+    };
+    let (images, warnings) = images_to_predict(&entries, model.size, model.color);
+    if images.is_empty() {
+        let why = warnings.first().map_or(String::new(), |w| format!(": {w}"));
+        return Err(Failure::Data(format!(
+            "{input_path}: no image to predict{why}"
+        )));
+    }
+    print_image_warnings(input_path, &warnings);
+    let predictions = model
+        .predict(&images)
+        .map_err(|error| Failure::Data(format!("{input_path}: {error}")))?;
+    let files: Vec<&str> = images.iter().map(|image| image.file.as_str()).collect();
+    write_frame(output_path, &predictions_frame(&files, &predictions))?;
+    eprintln!(
+        "studio: {} image predictions ({} classes) -> {output_path}",
+        images.len(),
+        model.classes.len()
     );
     Ok(())
 }

@@ -381,3 +381,127 @@ fn median(values: &[f64]) -> f64 {
     sorted.sort_by(f64::total_cmp);
     sorted[sorted.len() / 2]
 }
+
+/// The digits split for `bench_image`: `<label>/<file>` entries of the PNG folder, the
+/// training and the test ones (data rows of `digits_8x8.csv` named in its test_idx file).
+pub struct ImageCase {
+    pub train: Vec<(String, Vec<u8>)>,
+    pub test: Vec<(String, Vec<u8>)>,
+}
+
+impl ImageCase {
+    /// Splits `entries` (`<label>/<file>` paths) by the CSV's `file` and `label` columns and
+    /// the test_idx rows.
+    pub fn split(
+        csv: &[u8],
+        test_idx: &str,
+        mut entries: std::collections::HashMap<String, Vec<u8>>,
+    ) -> Result<ImageCase, String> {
+        let frame = read_csv("digits_8x8.csv", csv, CsvOptions::default())
+            .map_err(|error| error.to_string())?
+            .frame;
+        let column = |name: &str| {
+            frame
+                .column(name)
+                .ok_or_else(|| format!("digits_8x8.csv has no {name} column"))
+        };
+        let (files, labels) = (column("file")?, column("label")?);
+        let test: std::collections::HashSet<usize> = test_idx
+            .split_whitespace()
+            .map(|row| row.parse().map_err(|_| format!("bad test row {row}")))
+            .collect::<Result<_, String>>()?;
+        let mut case = ImageCase {
+            train: Vec::new(),
+            test: Vec::new(),
+        };
+        for row in 0..frame.n_rows() {
+            let path = format!(
+                "{}/{}",
+                labels.display_value(row).unwrap_or_default(),
+                files.display_value(row).unwrap_or_default()
+            );
+            let bytes = entries
+                .remove(&path)
+                .ok_or_else(|| format!("no image {path}"))?;
+            if test.contains(&row) {
+                case.test.push((path, bytes));
+            } else {
+                case.train.push((path, bytes));
+            }
+        }
+        Ok(case)
+    }
+}
+
+/// Trains on the digits images as the studio does (decode, features, AutoML): `build`
+/// `quick` or `standard`, or `logistic` (LogisticRegression(C=1) alone, validated on one
+/// holdout split); `features` `pixels`, `hog` or `pixels+hog`. Times the whole path (decoding
+/// included) and the AutoML's own search + refit. JSON keys: build, features, best,
+/// fit_secs (search + refit), total_secs, accuracy, macro_f1, n_features, n_train, n_test.
+pub fn fit_image_case(
+    case: &ImageCase,
+    build: &str,
+    features: &str,
+    seed: u64,
+    clock: Clock,
+) -> Result<Value, String> {
+    use compute::automl::{AutomlOptions, Build, EvaluationDetail, ModelSpec};
+    use compute::image::{image_dataset, train_images, FeatureParams, HogParams};
+
+    let params = match features {
+        "pixels" => FeatureParams {
+            pixels: true,
+            hog: None,
+        },
+        "hog" => FeatureParams {
+            pixels: false,
+            hog: Some(HogParams::default()),
+        },
+        "pixels+hog" => FeatureParams::default(),
+        other => {
+            return Err(format!(
+                "unknown features {other}; use pixels, hog or pixels+hog"
+            ))
+        }
+    };
+    let mut options = AutomlOptions::new("label");
+    options.seed = seed;
+    match build {
+        "quick" => options.build = Build::Quick,
+        "standard" => options.build = Build::Standard,
+        "logistic" => {
+            options.build = Build::Quick;
+            options.algorithm = Some(ModelSpec::Logistic(LogisticParams::default()));
+        }
+        other => {
+            return Err(format!(
+                "unknown build {other}; use quick, standard or logistic"
+            ))
+        }
+    }
+    let started = clock();
+    let (train, _) = image_dataset(&case.train, None).map_err(|error| error.to_string())?;
+    let (test, _) = image_dataset(&case.test, Some((train.size, train.color)))
+        .map_err(|error| error.to_string())?;
+    let run = train_images(&train, Some(&test), &params, &options, clock, &mut |_| {
+        Control::Continue
+    })
+    .map_err(|error| error.to_string())?;
+    let total_secs = clock() - started;
+    let holdout = run.report.holdout.as_ref().ok_or("no holdout")?;
+    let EvaluationDetail::Classification { scores, .. } = &holdout.detail else {
+        return Err("not a classification".to_string());
+    };
+    Ok(json!({
+        "build": build,
+        "features": features,
+        "best": run.report.best.label,
+        "fit_secs": run.report.search_secs + run.report.refit_secs,
+        "total_secs": total_secs,
+        "accuracy": scores.accuracy,
+        "macro_f1": scores.macro_f1,
+        "n_features": run.report.features.len(),
+        "n_train": train.images.len(),
+        "n_test": test.images.len(),
+    }))
+}

@@ -3,7 +3,10 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::{fit_logistic, fit_text_case, fit_tree, linear_case, text_label, Case, TextCase};
+use crate::{
+    fit_image_case, fit_logistic, fit_text_case, fit_tree, linear_case, text_label, Case,
+    ImageCase, TextCase,
+};
 
 #[wasm_bindgen]
 extern "C" {
@@ -69,6 +72,35 @@ pub fn bench_text(
     let label = text_label(name).map_err(js)?;
     let case = TextCase::read(name, csv, test_idx, label).map_err(js)?;
     let result = fit_text_case(&case, model, repeats as usize, &seconds).map_err(js)?;
+    Ok(result.to_string())
+}
+
+/// `bench_image` in wasm: [`fit_image_case`] on the digits, whose PNGs arrive as a zip of
+/// the `digits_8x8_png` folder (read by `compute::archive`, as a dropped zip is), beside the
+/// CSV and test rows that split them; returns its JSON.
+#[wasm_bindgen]
+pub fn bench_image(
+    csv: &[u8],
+    test_idx: &str,
+    zip: &[u8],
+    build: &str,
+    features: &str,
+    seed: u32,
+) -> Result<String, JsError> {
+    let files = compute::archive::read_zip("digits_8x8_png.zip", zip)
+        .map_err(|error| js(error.to_string()))?;
+    // `<label>/<file>`: the last two parts of each path, whatever folder holds them.
+    let entries = files
+        .into_iter()
+        .filter_map(|(path, bytes)| {
+            let mut parts = path.rsplit('/');
+            let file = parts.next()?;
+            let label = parts.next()?;
+            Some((format!("{label}/{file}"), bytes))
+        })
+        .collect();
+    let case = ImageCase::split(csv, test_idx, entries).map_err(js)?;
+    let result = fit_image_case(&case, build, features, u64::from(seed), &seconds).map_err(js)?;
     Ok(result.to_string())
 }
 
