@@ -159,6 +159,9 @@ pub enum ForecastMethod {
     /// `HistGradientBoostingRegressor` on lag, rolling-mean, calendar and covariate
     /// features, forecasting one step at a time on its own predictions.
     GradientBoosting { season_length: usize },
+    /// `HistGradientBoostingRegressor` on calendar features and covariates over a trend
+    /// (a centred moving average over the longest calendar cycle, carried along its slope).
+    CalendarBoosting,
 }
 
 impl ForecastMethod {
@@ -191,6 +194,7 @@ impl ForecastMethod {
             ForecastMethod::GradientBoosting { season_length } => {
                 format!("HistGradientBoosting(lags, m={season_length})")
             }
+            ForecastMethod::CalendarBoosting => "HistGradientBoosting(calendar, trend)".to_string(),
         }
     }
 }

@@ -96,6 +96,15 @@ fn holt_winters_mae(name: &str, target: &str, seasonal: Component, m: usize) -> 
         seasonal_periods: m,
     };
     let model = HoltWinters::fit(&values(&train, target), &spec).unwrap();
+    eprintln!(
+        "{name}: sse {:.4}, alpha {:.6}, beta {:.6}, gamma {:.6}, l0 {:.4}, b0 {:.4}",
+        model.sse,
+        model.smoothing_level,
+        model.smoothing_trend,
+        model.smoothing_seasonal,
+        model.initial_level,
+        model.initial_trend
+    );
     mae(&actual, &model.forecast(actual.len()))
 }
 

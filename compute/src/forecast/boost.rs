@@ -179,6 +179,152 @@ impl BoostedForecaster {
     }
 }
 
+/// The longest calendar cycle of a frequency: a year of days, weeks, months or quarters, a
+/// week of hours. Yearly series have none.
+pub fn long_period(frequency: Frequency) -> Option<usize> {
+    match frequency {
+        Frequency::Hourly => Some(168),
+        Frequency::Daily => Some(365),
+        Frequency::Weekly => Some(52),
+        Frequency::Monthly => Some(12),
+        Frequency::Quarterly => Some(4),
+        Frequency::Yearly => None,
+    }
+}
+
+/// Boosting on calendar features over a trend, a decomposition forecast: the trend is a
+/// centred moving average over the longest calendar cycle, carried forward along its slope
+/// over the last cycle; what is left (the ratio to the trend for a positive series, else
+/// the difference) is learned from calendar features and covariates alone, so a long
+/// horizon does not feed on its own predictions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarBoosted {
+    pub period: usize,
+    pub frequency: Frequency,
+    pub multiplicative: bool,
+    /// The last value of the centred trend, at step `trend_end` of the history.
+    pub trend_last: f64,
+    pub trend_end: usize,
+    /// Trend change per step over the last cycle.
+    pub slope: f64,
+    pub n_covariates: usize,
+    pub model: GbdtModel,
+}
+
+impl CalendarBoosted {
+    /// The fewest points this method fits on, for a cycle of `period`.
+    pub fn min_points(period: usize) -> usize {
+        3 * period + MIN_TRAIN_ROWS
+    }
+
+    pub fn fit(
+        values: &[f64],
+        covariates: &[Vec<f64>],
+        grid: Grid,
+        seed: u64,
+    ) -> Result<CalendarBoosted, ForecastError> {
+        let label = super::ForecastMethod::CalendarBoosting.label();
+        let cannot = |reason: String| ForecastError::CannotFit {
+            method: label.clone(),
+            reason,
+        };
+        let Some(period) = long_period(grid.frequency) else {
+            return Err(cannot("a yearly series has no calendar features".to_string()));
+        };
+        let n = values.len();
+        if n < Self::min_points(period) {
+            return Err(cannot(format!(
+                "{n} points, it needs at least {} (three cycles of {period})",
+                Self::min_points(period)
+            )));
+        }
+        let half = period / 2;
+        // trend[t] for t in half..n-(period-half): the mean of values[t-half..t-half+period].
+        let mut trend = vec![f64::NAN; n];
+        let mut sum: f64 = values[..period].iter().sum();
+        for t in half..=n - period + half {
+            if t > half {
+                sum += values[t - half + period - 1] - values[t - half - 1];
+            }
+            trend[t] = sum / period as f64;
+        }
+        let trend_end = n - period + half;
+        let multiplicative = values.iter().all(|&v| v > 0.0);
+        let mut rows = Vec::new();
+        let mut y = Vec::new();
+        for t in half..=trend_end {
+            let mut row = calendar_features(grid.frequency, grid.at(t as i64));
+            row.extend(covariates.iter().map(|column| column[t]));
+            rows.push(row);
+            y.push(if multiplicative {
+                values[t] / trend[t] - 1.0
+            } else {
+                values[t] - trend[t]
+            });
+        }
+        let slope = (trend[trend_end] - trend[trend_end - period]) / period as f64;
+        let train = TrainSet::from_matrix(to_matrix(&rows)?, y, Task::Regression, Vec::new())
+            .map_err(ForecastError::Ml)?;
+        let params = GbdtParams {
+            min_samples_leaf: if rows.len() < 1000 { 5 } else { 20 },
+            max_iter: 200,
+            learning_rate: 0.05,
+            ..GbdtParams::default()
+        };
+        let model = gbdt::fit(&train, &params, seed, &mut |_| Control::Continue)
+            .map_err(ForecastError::Ml)?;
+        Ok(CalendarBoosted {
+            period,
+            frequency: grid.frequency,
+            multiplicative,
+            trend_last: trend[trend_end],
+            trend_end,
+            slope,
+            n_covariates: covariates.len(),
+            model,
+        })
+    }
+
+    /// The next `horizon` values after a history of `n` points on `grid`.
+    pub fn forecast(
+        &self,
+        n: usize,
+        grid: Grid,
+        horizon: usize,
+        future_covariates: &[Vec<f64>],
+    ) -> Result<Vec<f64>, ForecastError> {
+        let rows: Vec<Vec<f64>> = (0..horizon)
+            .map(|k| {
+                let mut row = calendar_features(self.frequency, grid.at((n + k) as i64));
+                row.extend((0..self.n_covariates).map(|j| {
+                    future_covariates
+                        .get(j)
+                        .and_then(|c| c.get(k))
+                        .copied()
+                        .unwrap_or(f64::NAN)
+                }));
+                row
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let effects = self.model.predict(&to_matrix(&rows)?).map_err(ForecastError::Ml)?;
+        Ok(effects
+            .iter()
+            .enumerate()
+            .map(|(k, effect)| {
+                let trend = self.trend_last + self.slope * (n + k - self.trend_end) as f64;
+                if self.multiplicative {
+                    trend * (1.0 + effect)
+                } else {
+                    trend + effect
+                }
+            })
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::boost::BoostedForecaster;
+use super::boost::{long_period, BoostedForecaster, CalendarBoosted};
 use super::ets::{self, HoltWinters};
 use super::metrics::{forecast_metrics, mase_scale};
 use super::series::{place_future, prepare, Series};
@@ -22,6 +22,7 @@ pub enum Fitted {
     SeasonalNaive { last_season: Vec<f64> },
     HoltWinters(HoltWinters),
     GradientBoosting(Box<BoostedForecaster>),
+    CalendarBoosting(Box<CalendarBoosted>),
 }
 
 /// The interval half of a model: per step ahead, the 10th and 90th percentiles of the
@@ -158,8 +159,8 @@ pub fn season_length(
 }
 
 /// The candidates for a series with season `m` (1: none); multiplicative seasons only for
-/// positive series.
-pub fn candidates(m: usize, positive: bool) -> Vec<ForecastMethod> {
+/// positive series, calendar features only with a `frequency` that has a calendar cycle.
+pub fn candidates(m: usize, positive: bool, frequency: Option<Frequency>) -> Vec<ForecastMethod> {
     let hw = |trend: Option<Component>, damped_trend: bool, seasonal: Option<Component>| {
         ForecastMethod::HoltWinters(HoltWintersSpec {
             trend,
@@ -186,17 +187,23 @@ pub fn candidates(m: usize, positive: bool) -> Vec<ForecastMethod> {
         methods.push(hw(add, true, None));
     }
     methods.push(ForecastMethod::GradientBoosting { season_length: m });
+    if frequency.is_some_and(|frequency| long_period(frequency).is_some()) {
+        methods.push(ForecastMethod::CalendarBoosting);
+    }
     methods
 }
 
 /// The fewest points a method is fitted on.
-fn min_points(method: &ForecastMethod) -> usize {
+fn min_points(method: &ForecastMethod, frequency: Frequency) -> usize {
     match method {
         ForecastMethod::Naive => 1,
         ForecastMethod::SeasonalNaive { season_length } => *season_length,
         ForecastMethod::HoltWinters(spec) => ets::min_points(spec),
         // The boosting refuses short histories itself (it knows its lags).
         ForecastMethod::GradientBoosting { season_length } => 2 * (*season_length).max(2) + 20,
+        ForecastMethod::CalendarBoosting => {
+            CalendarBoosted::min_points(long_period(frequency).unwrap_or(usize::MAX / 4))
+        }
     }
 }
 
@@ -222,6 +229,12 @@ fn fit_method(
             BoostedForecaster::fit(values, &covariates, series.grid, *season_length, seed)
                 .map(|model| Fitted::GradientBoosting(Box::new(model)))
         }
+        ForecastMethod::CalendarBoosting => {
+            let covariates: Vec<Vec<f64>> =
+                series.covariates.iter().map(|c| c[..end].to_vec()).collect();
+            CalendarBoosted::fit(values, &covariates, series.grid, seed)
+                .map(|model| Fitted::CalendarBoosting(Box::new(model)))
+        }
     }
 }
 
@@ -242,6 +255,9 @@ fn forecast_fitted(
         Fitted::HoltWinters(model) => model.forecast(horizon),
         Fitted::GradientBoosting(model) => {
             model.forecast(&series.values[..end], series.grid, horizon, future_covariates)?
+        }
+        Fitted::CalendarBoosting(model) => {
+            model.forecast(end, series.grid, horizon, future_covariates)?
         }
     })
 }
@@ -327,7 +343,7 @@ fn fit_item(
     }
     let m = season_length(&series, options.season_length, warnings)?;
     let positive = series.values.iter().all(|&v| v > 0.0);
-    let methods = candidates(m, positive);
+    let methods = candidates(m, positive, Some(series.grid.frequency));
     let cuts = origins(n, horizon, options.n_backtest_origins);
     if cuts.len() < options.n_backtest_origins {
         warnings.push(ForecastWarning::FewerOrigins {
@@ -341,7 +357,7 @@ fn fit_item(
         let usable: Vec<usize> = cuts
             .iter()
             .copied()
-            .filter(|&origin| origin >= min_points(method))
+            .filter(|&origin| origin >= min_points(method, series.grid.frequency))
             .collect();
         let mut actual = Vec::new();
         let mut predicted = Vec::new();
@@ -392,7 +408,7 @@ fn fit_item(
         if usable.is_empty() && failure.is_none() {
             failure = Some(format!(
                 "the history is too short to backtest it (it needs {} points before a horizon of {horizon})",
-                min_points(method)
+                min_points(method, series.grid.frequency)
             ));
         }
         let ok = failure.is_none();
