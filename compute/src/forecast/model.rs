@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use super::boost::{long_period, BoostedForecaster, CalendarBoosted};
 use super::ets::{self, HoltWinters};
 use super::metrics::{forecast_metrics, mase_scale};
-use super::series::{place_future, prepare, Series};
+use super::series::{numeric_values, place_future, prepare, Series};
 use super::{
     Component, ForecastError, ForecastMethod, ForecastOptions, ForecastPoint, ForecastReport,
-    ForecastWarning, Frequency, HistoryPoint, HoltWintersSpec, ItemReport, LeaderboardRow,
+    ForecastMetrics, ForecastWarning, Frequency, HistoryPoint, HoltWintersSpec, ItemReport, LeaderboardRow,
     HISTORY_SHOWN,
 };
 use crate::frame::Frame;
@@ -614,6 +614,52 @@ impl ForecastModel {
         }
         rows.sort_by_key(|forecast| forecast.row);
         Ok(rows)
+    }
+
+    /// The forecast errors on `future`'s target values, when it has the target column with
+    /// a value in every row: mae, rmse, mape and smape pooled over every row, mase the mean
+    /// of the items' (each scaled by its own history). `None` without target values.
+    pub fn score(
+        &self,
+        future: &Frame,
+        forecasts: &[RowForecast],
+    ) -> Result<Option<ForecastMetrics>, ForecastError> {
+        let Some(column) = future.column(&self.options.target) else {
+            return Ok(None);
+        };
+        let actual = numeric_values(column, "the target")?;
+        if actual.iter().any(|v| !v.is_finite()) || forecasts.is_empty() {
+            return Ok(None);
+        }
+        let truth: Vec<f64> = forecasts.iter().map(|f| actual[f.row]).collect();
+        let points: Vec<f64> = forecasts.iter().map(|f| f.p50).collect();
+        let mut metrics = forecast_metrics(&truth, &points, None);
+        let series: Vec<Series> = self.items.iter().map(|item| item.series.clone()).collect();
+        let futures = place_future(future, &self.options, &series)?;
+        let mut mases = Vec::new();
+        for (item, future) in self.items.iter().zip(futures) {
+            if future.rows.is_empty() {
+                continue;
+            }
+            let rows: Vec<usize> = future.rows.iter().map(|&(row, _)| row).collect();
+            let item_truth: Vec<f64> = rows.iter().map(|&row| actual[row]).collect();
+            let item_points: Vec<f64> = rows
+                .iter()
+                .map(|row| {
+                    forecasts
+                        .iter()
+                        .find(|f| f.row == *row)
+                        .map_or(f64::NAN, |f| f.p50)
+                })
+                .collect();
+            let scale = mase_scale(&item.series.values, item.season_length);
+            if let Some(mase) = forecast_metrics(&item_truth, &item_points, scale).mase {
+                mases.push(mase);
+            }
+        }
+        metrics.mase =
+            (!mases.is_empty()).then(|| mases.iter().sum::<f64>() / mases.len() as f64);
+        Ok(Some(metrics))
     }
 
     pub fn to_json(&self) -> String {

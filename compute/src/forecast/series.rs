@@ -182,7 +182,7 @@ fn time_values(column: &Column) -> Result<Vec<Option<i64>>, ForecastError> {
 }
 
 /// A numeric column's rows (NaN when missing).
-fn numeric_values(column: &Column, role: &'static str) -> Result<Vec<f64>, ForecastError> {
+pub(crate) fn numeric_values(column: &Column, role: &'static str) -> Result<Vec<f64>, ForecastError> {
     let array = column.array();
     let values = match column.column_type() {
         ColumnType::Integer => {
