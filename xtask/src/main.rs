@@ -32,6 +32,7 @@ fn main() {
         "bench-import" => setup().and_then(|_| bench_import(&args[1..])),
         "bench-wrangle" => setup().and_then(|_| bench_wrangle(&args[1..])),
         "bench-train" => setup().and_then(|_| bench_train(&args[1..])),
+        "bench-forecast" => bench_forecast(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -43,7 +44,8 @@ fn main() {
                  lint          fmt --check and clippy -D warnings, native and wasm32\n\
                  bench-import  CSV import: ours natively and in wasm vs polars and pandas, one run\n\
                  bench-wrangle profile + a 5-step recipe: ours natively and in wasm vs polars and pandas, one run\n\
-                 bench-train   boosting, forest, logistic regression fits: ours natively and in wasm vs scikit-learn, one run"
+                 bench-train   boosting, forest, logistic regression fits: ours natively and in wasm vs scikit-learn, one run\n\
+                 bench-forecast time-series forecasts: ours natively (studio CLI) vs statsmodels ExponentialSmoothing, one run"
             );
             if task == "help" {
                 Ok(())
@@ -460,6 +462,36 @@ fn bench_train(args: &[String]) -> Result {
     python_sklearn()?;
     say("model fitting: ours natively and in wasm (Node and Chromium) vs scikit-learn, one thread, interleaved");
     let mut bench = cmd("python3", &["compute/bench/fit_bench.py"]);
+    bench.args(args);
+    run(bench)
+}
+
+/// statsmodels (with pandas and numpy), the reference for the forecasting benchmark.
+fn python_statsmodels() -> Result {
+    if output("python3", &["-c", "import statsmodels, pandas, numpy"]).is_none() {
+        say("installing statsmodels, pandas and numpy from PyPI (the reference for the forecasting benchmark)");
+        run(cmd(
+            "python3",
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "statsmodels",
+                "pandas",
+                "numpy",
+            ],
+        ))?;
+    }
+    Ok(())
+}
+
+/// Native only (the `studio` CLI), so no wasm tooling is set up. Extra arguments go to
+/// `forecast_bench.py` (e.g. `--datasets air_passengers --rounds 5`).
+fn bench_forecast(args: &[String]) -> Result {
+    python_statsmodels()?;
+    say("forecasting: ours natively (studio CLI) vs statsmodels, one thread, interleaved");
+    let mut bench = cmd("python3", &["compute/bench/forecast_bench.py"]);
     bench.args(args);
     run(bench)
 }

@@ -669,6 +669,9 @@ struct ForecastOutput<'a> {
     best_model: &'a str,
     leaderboard: &'a [LeaderboardRow],
     holdout: Option<ForecastMetrics>,
+    /// Preparing the series, the backtest of every candidate and the refit (not reading
+    /// the files, nor forecasting the test rows).
+    fit_secs: f64,
     report: &'a ForecastReport,
 }
 
@@ -714,6 +717,7 @@ fn run_forecast(parsed: &Parsed) -> Result<(), Failure> {
     }
     let train_frame = read_frame(train_path)?;
     let test_frame = read_frame(test_path)?;
+    let started = std::time::Instant::now();
     let fit = fit_forecast(
         &train_frame,
         &options,
@@ -721,6 +725,7 @@ fn run_forecast(parsed: &Parsed) -> Result<(), Failure> {
         &mut |_| Control::Continue,
     )
     .map_err(|error| Failure::Data(format!("forecast on {train_path}: {error}")))?;
+    let fit_secs = started.elapsed().as_secs_f64();
     for warning in &fit.report.warnings {
         eprintln!("studio: warning: {warning}");
     }
@@ -751,6 +756,7 @@ fn run_forecast(parsed: &Parsed) -> Result<(), Failure> {
             best_model,
             leaderboard: &first.leaderboard,
             holdout,
+            fit_secs,
             report: &fit.report,
         })
         .expect("reports always serialize")
