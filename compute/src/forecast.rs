@@ -286,8 +286,9 @@ pub struct LeaderboardRow {
     pub failure: Option<String>,
 }
 
-/// One forecast step with its interval: P10 and P90 are the point forecast plus the 10th
-/// and 90th percentiles of the chosen model's backtest errors at nearby steps.
+/// One forecast step with its interval: P50 is the point forecast, P10 and P90 a normal
+/// band around it whose spread is the root mean square of the chosen model's backtest
+/// errors at nearby steps ahead.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ForecastPoint {
     /// As the time column displays it.

@@ -75,8 +75,14 @@ fn check(name: &str, time: &str, target: &str) {
             row.failure.as_deref().map_or(String::new(), |f| format!("  ({f})"))
         );
     }
-    let forecast: Vec<f64> = fit.model.predict(&test).unwrap().iter().map(|r| r.p50).collect();
+    let rows = fit.model.predict(&test).unwrap();
+    let forecast: Vec<f64> = rows.iter().map(|r| r.p50).collect();
     let ours = mae(&actual, &forecast);
+    let inside = rows
+        .iter()
+        .filter(|r| r.p10 <= actual[r.row] && actual[r.row] <= r.p90)
+        .count();
+    eprintln!("{name}: P10-P90 holds {inside} of {} test values", rows.len());
     let reference = best_reference_mae(name);
     eprintln!("{name}: chose {}, mae {ours:.4}, best reference {reference:.4}", item.best_label);
     assert!(
