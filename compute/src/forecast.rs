@@ -154,11 +154,15 @@ pub enum ForecastMethod {
     /// Every future value is the last observed one.
     Naive,
     /// Every future value is the observed one a season earlier.
-    SeasonalNaive { season_length: usize },
+    SeasonalNaive {
+        season_length: usize,
+    },
     HoltWinters(HoltWintersSpec),
     /// `HistGradientBoostingRegressor` on lag, rolling-mean, calendar and covariate
     /// features, forecasting one step at a time on its own predictions.
-    GradientBoosting { season_length: usize },
+    GradientBoosting {
+        season_length: usize,
+    },
     /// `HistGradientBoostingRegressor` on calendar features and covariates over a trend
     /// (a centred moving average over the longest calendar cycle, carried along its slope).
     CalendarBoosting,
@@ -469,7 +473,10 @@ pub enum ForecastError {
         frequency: Frequency,
     },
     #[error("{}timestamps are irregular: {reason}; forecasting needs an hourly, daily, weekly, monthly, quarterly or yearly series", item_prefix(.item))]
-    IrregularSpacing { item: Option<String>, reason: String },
+    IrregularSpacing {
+        item: Option<String>,
+        reason: String,
+    },
     #[error("{}{missing_steps} of {n_steps} {} steps are missing (the longest gap: {} after {after}); at most {max_percent}% can be filled, give the missing rows", item_prefix(.item), .frequency.label(), .frequency.steps(*.longest as u64), max_percent = .max_fraction * 100.0)]
     TooManyGaps {
         item: Option<String>,
@@ -511,7 +518,10 @@ pub enum ForecastError {
     #[error("no future rows to forecast")]
     NoHorizon,
     #[error("{}every candidate failed; the first: {message}", item_prefix(.item))]
-    AllCandidatesFailed { item: Option<String>, message: String },
+    AllCandidatesFailed {
+        item: Option<String>,
+        message: String,
+    },
     #[error("{method} cannot be fitted: {reason}")]
     CannotFit { method: String, reason: String },
     #[error("cancelled")]

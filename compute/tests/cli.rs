@@ -496,7 +496,12 @@ fn train_and_predict_errors_name_the_column() {
 
 /// `timeseries/<name>.csv` split on its test_idx file into TRAIN and TEST files in
 /// `scratch`; TEST without the target when `with_target` is false.
-fn split_series(scratch: &Scratch, name: &str, target_column: usize, with_target: bool) -> (PathBuf, PathBuf) {
+fn split_series(
+    scratch: &Scratch,
+    name: &str,
+    target_column: usize,
+    with_target: bool,
+) -> (PathBuf, PathBuf) {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets/timeseries");
     let text = std::fs::read_to_string(folder.join(format!("{name}.csv"))).unwrap();
     let test: Vec<usize> = std::fs::read_to_string(folder.join(format!("{name}.test_idx.txt")))
@@ -526,7 +531,14 @@ fn split_series(scratch: &Scratch, name: &str, target_column: usize, with_target
             train.push_str(&format!("{line}\n"));
         }
     }
-    let (train_path, test_path) = (scratch.path("train.csv"), scratch.path(if with_target { "test.csv" } else { "future.csv" }));
+    let (train_path, test_path) = (
+        scratch.path("train.csv"),
+        scratch.path(if with_target {
+            "test.csv"
+        } else {
+            "future.csv"
+        }),
+    );
     std::fs::write(&train_path, train).unwrap();
     std::fs::write(&test_path, future).unwrap();
     (train_path, test_path)
@@ -539,15 +551,35 @@ fn forecast_json_predictions_and_model_then_predict_gives_the_same() {
     let (_, future) = split_series(&scratch, "air_passengers", 1, false);
     let (predictions, model) = (scratch.path("predictions.csv"), scratch.path("model.json"));
     let output = studio(&[
-        "train", "--task", "forecast", "--time-column", "month", "--target", "passengers",
-        "--train", train.to_str().unwrap(), "--test", test.to_str().unwrap(),
-        "--predictions-out", predictions.to_str().unwrap(), "--model-out", model.to_str().unwrap(), "--json",
+        "train",
+        "--task",
+        "forecast",
+        "--time-column",
+        "month",
+        "--target",
+        "passengers",
+        "--train",
+        train.to_str().unwrap(),
+        "--test",
+        test.to_str().unwrap(),
+        "--predictions-out",
+        predictions.to_str().unwrap(),
+        "--model-out",
+        model.to_str().unwrap(),
+        "--json",
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let stdout = stdout(&output);
     let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(json["task"], "forecast");
-    assert!(json["best_model"].as_str().unwrap().starts_with("HoltWinters"), "{}", json["best_model"]);
+    assert!(
+        json["best_model"]
+            .as_str()
+            .unwrap()
+            .starts_with("HoltWinters"),
+        "{}",
+        json["best_model"]
+    );
     assert!(json["leaderboard"].as_array().unwrap().len() >= 6);
     let mae = json["holdout"]["mae"].as_f64().unwrap();
     assert!(mae <= 1.05 * 21.9597, "mae {mae}");
@@ -560,14 +592,22 @@ fn forecast_json_predictions_and_model_then_predict_gives_the_same() {
     }
     let predicted = scratch.path("predicted.csv");
     let output = studio(&[
-        "predict", "--model", model.to_str().unwrap(), future.to_str().unwrap(), predicted.to_str().unwrap(),
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        future.to_str().unwrap(),
+        predicted.to_str().unwrap(),
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let again = read(&predicted);
     for name in ["prediction", "p10", "p90"] {
         let (a, b) = (written.column(name).unwrap(), again.column(name).unwrap());
         for row in 0..29 {
-            assert_eq!(a.display_value(row), b.display_value(row), "{name} row {row}");
+            assert_eq!(
+                a.display_value(row),
+                b.display_value(row),
+                "{name} row {row}"
+            );
         }
     }
 }
@@ -577,13 +617,19 @@ fn forecast_errors_name_the_timestamp_and_usage_errors_exit_2() {
     let scratch = Scratch::new("forecast-errors");
     let train = scratch.path("train.csv");
     let test = scratch.path("test.csv");
-    std::fs::write(&train, "day,value\n2020-01-01,1\n2020-01-02,2\n2020-01-02,3\n2020-01-03,4\n").unwrap();
+    std::fs::write(
+        &train,
+        "day,value\n2020-01-01,1\n2020-01-02,2\n2020-01-02,3\n2020-01-03,4\n",
+    )
+    .unwrap();
     std::fs::write(&test, "day\n2020-01-04\n").unwrap();
     let args = |extra: &[&'static str]| -> Vec<String> {
-        let mut args: Vec<String> = ["train", "--task", "forecast", "--target", "value", "--train"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let mut args: Vec<String> = [
+            "train", "--task", "forecast", "--target", "value", "--train",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         args.push(train.to_str().unwrap().to_string());
         args.push("--test".to_string());
         args.push(test.to_str().unwrap().to_string());
@@ -597,10 +643,17 @@ fn forecast_errors_name_the_timestamp_and_usage_errors_exit_2() {
     let output = run(args(&["--time-column", "day"]));
     assert_eq!(output.status.code(), Some(1));
     let message = stderr(&output);
-    assert!(message.contains("timestamp 2020-01-02 appears twice (rows 2 and 3)"), "{message}");
+    assert!(
+        message.contains("timestamp 2020-01-02 appears twice (rows 2 and 3)"),
+        "{message}"
+    );
     let output = run(args(&[]));
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("missing --time-column"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("missing --time-column"),
+        "{}",
+        stderr(&output)
+    );
     let output = run(args(&["--time-column", "day", "--metric", "r2"]));
     assert_eq!(output.status.code(), Some(2));
 }

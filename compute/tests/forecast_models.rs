@@ -29,7 +29,20 @@ fn date(d: usize) -> String {
         days -= length;
         year += 1;
     }
-    let lengths = [31, if year % 4 == 0 { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let lengths = [
+        31,
+        if year % 4 == 0 { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     let mut month = 0;
     while days >= lengths[month] {
         days -= lengths[month];
@@ -50,8 +63,14 @@ fn daily_csv(values: &[f64]) -> String {
     csv
 }
 
-fn fit(train: &Frame, options: &ForecastOptions, steps: usize) -> Result<compute::forecast::ForecastFit, ForecastError> {
-    fit_forecast(train, options, Horizon::Steps(steps), &mut |_| Control::Continue)
+fn fit(
+    train: &Frame,
+    options: &ForecastOptions,
+    steps: usize,
+) -> Result<compute::forecast::ForecastFit, ForecastError> {
+    fit_forecast(train, options, Horizon::Steps(steps), &mut |_| {
+        Control::Continue
+    })
 }
 
 #[test]
@@ -59,7 +78,10 @@ fn a_duplicate_timestamp_is_named_with_both_rows() {
     let csv = "date,value\n2020-01-01,1\n2020-01-02,2\n2020-01-03,3\n2020-01-02,4\n2020-01-04,5\n";
     let error = prepare(&frame(csv), &ForecastOptions::new("date", "value")).unwrap_err();
     let message = error.to_string();
-    assert!(matches!(error, ForecastError::DuplicateTimestamp { .. }), "{message}");
+    assert!(
+        matches!(error, ForecastError::DuplicateTimestamp { .. }),
+        "{message}"
+    );
     assert!(message.contains("2020-01-02"), "{message}");
     assert!(message.contains("rows 2 and 4"), "{message}");
 }
@@ -85,7 +107,10 @@ fn irregular_timestamps_are_refused_by_row_or_by_spacing() {
     let message = prepare(&frame(&csv), &ForecastOptions::new("date", "value"))
         .unwrap_err()
         .to_string();
-    assert!(message.contains("irregular") || message.contains("missing"), "{message}");
+    assert!(
+        message.contains("irregular") || message.contains("missing"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -101,8 +126,21 @@ fn a_few_gaps_are_filled_with_a_warning_and_many_refused() {
     assert_eq!(prepared.series[0].values, values);
     assert_eq!(prepared.series[0].grid.frequency, Frequency::Daily);
     let warning = &prepared.warnings[0];
-    assert!(matches!(warning, ForecastWarning::GapsFilled { missing_steps: 2, n_gaps: 1, .. }), "{warning:?}");
-    assert!(warning.to_string().contains("after 2020-02-09"), "{warning}");
+    assert!(
+        matches!(
+            warning,
+            ForecastWarning::GapsFilled {
+                missing_steps: 2,
+                n_gaps: 1,
+                ..
+            }
+        ),
+        "{warning:?}"
+    );
+    assert!(
+        warning.to_string().contains("after 2020-02-09"),
+        "{warning}"
+    );
 
     values.truncate(60);
     let mut csv = String::from("date,value\n");
@@ -114,7 +152,10 @@ fn a_few_gaps_are_filled_with_a_warning_and_many_refused() {
     let message = prepare(&frame(&csv), &ForecastOptions::new("date", "value"))
         .unwrap_err()
         .to_string();
-    assert!(message.contains("10 of 60 daily steps are missing"), "{message}");
+    assert!(
+        message.contains("10 of 60 daily steps are missing"),
+        "{message}"
+    );
     assert!(message.contains("10 days after 2020-01-20"), "{message}");
 }
 
@@ -131,7 +172,10 @@ fn a_horizon_longer_than_the_history_names_the_item() {
     options.item_column = Some("store".to_string());
     let message = fit(&frame(&csv), &options, 12).unwrap_err().to_string();
     assert!(message.contains("item \"south\""), "{message}");
-    assert!(message.contains("horizon of 12 steps is longer than the history of 8"), "{message}");
+    assert!(
+        message.contains("horizon of 12 steps is longer than the history of 8"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -145,17 +189,22 @@ fn too_few_points_for_the_season_names_the_item_and_the_need() {
     options.season_length = Some(12);
     let message = fit(&frame(&csv), &options, 3).unwrap_err().to_string();
     assert!(message.contains("item \"east\""), "{message}");
-    assert!(message.contains("20 points are too few for a season of 12"), "{message}");
+    assert!(
+        message.contains("20 points are too few for a season of 12"),
+        "{message}"
+    );
     assert!(message.contains("at least 24"), "{message}");
     // Detected rather than asked for, the season is left out with a warning.
     options.season_length = None;
     let fitted = fit(&frame(&csv), &options, 3).unwrap();
     assert_eq!(fitted.report.items[0].season_length, 1);
-    assert!(fitted
-        .report
-        .warnings
-        .iter()
-        .any(|w| matches!(w, ForecastWarning::TooShortForSeason { season_length: 12, .. })));
+    assert!(fitted.report.warnings.iter().any(|w| matches!(
+        w,
+        ForecastWarning::TooShortForSeason {
+            season_length: 12,
+            ..
+        }
+    )));
 }
 
 #[test]
@@ -187,7 +236,9 @@ impl Rng {
 
 #[test]
 fn intervals_cover_about_80_percent_of_future_values() {
-    let pattern = [0.0, 2.0, 5.0, 3.0, -1.0, -4.0, -6.0, -3.0, 0.0, 1.0, 2.0, 1.0];
+    let pattern = [
+        0.0, 2.0, 5.0, 3.0, -1.0, -4.0, -6.0, -3.0, 0.0, 1.0, 2.0, 1.0,
+    ];
     let (n_items, n_train, horizon) = (16, 96, 12);
     let mut rng = Rng(7);
     let mut train = String::from("month,item,value\n");
@@ -233,7 +284,12 @@ fn a_covariate_known_in_advance_helps_the_boosting() {
     let n = 400;
     let promo: Vec<u8> = (0..n + 28).map(|_| u8::from(rng.uniform() < 0.2)).collect();
     let sales: Vec<f64> = (0..n + 28)
-        .map(|d| 100.0 + [0.0, 5.0, 3.0, 2.0, 8.0, 20.0, 15.0][d % 7] + 40.0 * f64::from(promo[d]) + rng.normal())
+        .map(|d| {
+            100.0
+                + [0.0, 5.0, 3.0, 2.0, 8.0, 20.0, 15.0][d % 7]
+                + 40.0 * f64::from(promo[d])
+                + rng.normal()
+        })
         .collect();
     let mut train = String::from("date,promo,sales\n");
     let mut future = String::from("date,promo\n");
@@ -247,7 +303,13 @@ fn a_covariate_known_in_advance_helps_the_boosting() {
     let mut options = ForecastOptions::new("date", "sales");
     options.covariates = vec!["promo".to_string()];
     let future = frame(&future);
-    let fitted = fit_forecast(&frame(&train), &options, Horizon::Future(&future), &mut |_| Control::Continue).unwrap();
+    let fitted = fit_forecast(
+        &frame(&train),
+        &options,
+        Horizon::Future(&future),
+        &mut |_| Control::Continue,
+    )
+    .unwrap();
     let forecasts = fitted.model.predict(&future).unwrap();
     let mae = forecasts
         .iter()
@@ -261,7 +323,9 @@ fn a_covariate_known_in_advance_helps_the_boosting() {
 
 #[test]
 fn fitting_is_deterministic_and_the_model_round_trips() {
-    let values: Vec<f64> = (0..80).map(|d| 10.0 + [1.0, 3.0, 2.0, 5.0, 4.0, 9.0, 7.0][d % 7] + 0.1 * d as f64).collect();
+    let values: Vec<f64> = (0..80)
+        .map(|d| 10.0 + [1.0, 3.0, 2.0, 5.0, 4.0, 9.0, 7.0][d % 7] + 0.1 * d as f64)
+        .collect();
     let train = frame(&daily_csv(&values));
     let options = ForecastOptions::new("date", "value");
     let first = fit(&train, &options, 14).unwrap();
@@ -274,7 +338,10 @@ fn fitting_is_deterministic_and_the_model_round_trips() {
     assert_eq!(forecasts[1].p50, first.report.items[0].forecast[6].p50);
     let past = frame(&format!("date\n{}\n", date(3)));
     let message = model.predict(&past).unwrap_err().to_string();
-    assert!(message.contains("not after the history's last"), "{message}");
+    assert!(
+        message.contains("not after the history's last"),
+        "{message}"
+    );
 }
 
 #[test]

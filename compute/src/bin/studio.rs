@@ -15,14 +15,16 @@ use compute::automl::{AutomlOptions, AutomlReport, Build, CandidateStatus, Evalu
 use compute::csv::{read_csv, CsvOptions};
 use compute::export::write_csv_to;
 use compute::forecast::model::{Horizon, RowForecast};
-use compute::forecast::{fit_forecast, ForecastMetrics, ForecastModel, ForecastOptions, ForecastReport, LeaderboardRow};
+use compute::forecast::{
+    fit_forecast, ForecastMetrics, ForecastModel, ForecastOptions, ForecastReport, LeaderboardRow,
+};
 use compute::frame::{Column, Frame};
-use compute::schema::ColumnType;
 use compute::ml::{Control, Metric, Task};
 use compute::profile::{
     insights, profile, DatasetProfile, InsightsReport, ProblemType, ProfileOptions, Severity,
 };
 use compute::recipe::Recipe;
+use compute::schema::ColumnType;
 use serde::Serialize;
 
 const USAGE: &str = "\
@@ -414,7 +416,12 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
     if parsed.option("--task") == Some("forecast") {
         return run_forecast(&parsed);
     }
-    for name in ["--time-column", "--item-column", "--covariates", "--season-length"] {
+    for name in [
+        "--time-column",
+        "--item-column",
+        "--covariates",
+        "--season-length",
+    ] {
         if parsed.option(name).is_some() {
             return Err(Failure::Usage(format!(
                 "train: {name} is for --task forecast"
@@ -697,15 +704,18 @@ fn run_forecast(parsed: &Parsed) -> Result<(), Failure> {
             .collect();
     }
     if let Some(m) = parsed.option("--season-length") {
-        options.season_length = Some(m.parse().ok().filter(|&m: &usize| m >= 1).ok_or_else(|| {
-            Failure::Usage(format!(
-                "train: --season-length takes a whole number of steps, not \"{m}\""
-            ))
-        })?);
+        options.season_length =
+            Some(m.parse().ok().filter(|&m: &usize| m >= 1).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "train: --season-length takes a whole number of steps, not \"{m}\""
+                ))
+            })?);
     }
     if let Some(seed) = parsed.option("--seed") {
         options.seed = seed.parse().map_err(|_| {
-            Failure::Usage(format!("train: --seed takes a whole number, not \"{seed}\""))
+            Failure::Usage(format!(
+                "train: --seed takes a whole number, not \"{seed}\""
+            ))
         })?;
     }
     for name in ["--drop", "--build", "--metric", "--time-budget-secs"] {
@@ -771,9 +781,10 @@ fn run_forecast(parsed: &Parsed) -> Result<(), Failure> {
 fn forecast_frame(frame: &Frame, forecasts: &[RowForecast]) -> Result<Frame, Failure> {
     let mut columns: Vec<Vec<Option<f64>>> = vec![vec![None; frame.n_rows()]; 4];
     for forecast in forecasts {
-        for (column, value) in columns
-            .iter_mut()
-            .zip([forecast.p50, forecast.p10, forecast.p50, forecast.p90])
+        for (column, value) in
+            columns
+                .iter_mut()
+                .zip([forecast.p50, forecast.p10, forecast.p50, forecast.p90])
         {
             column[forecast.row] = Some(value);
         }

@@ -166,8 +166,13 @@ impl BoostedForecaster {
                 &self.lags,
                 self.window,
                 calendar_features(self.frequency, grid.at(t as i64)),
-                (0..self.n_covariates)
-                    .map(|j| future_covariates.get(j).and_then(|c| c.get(k)).copied().unwrap_or(f64::NAN)),
+                (0..self.n_covariates).map(|j| {
+                    future_covariates
+                        .get(j)
+                        .and_then(|c| c.get(k))
+                        .copied()
+                        .unwrap_or(f64::NAN)
+                }),
             );
             let prediction = self
                 .model
@@ -229,7 +234,9 @@ impl CalendarBoosted {
             reason,
         };
         let Some(period) = long_period(grid.frequency) else {
-            return Err(cannot("a yearly series has no calendar features".to_string()));
+            return Err(cannot(
+                "a yearly series has no calendar features".to_string(),
+            ));
         };
         let n = values.len();
         if n < Self::min_points(period) {
@@ -309,7 +316,10 @@ impl CalendarBoosted {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
-        let effects = self.model.predict(&to_matrix(&rows)?).map_err(ForecastError::Ml)?;
+        let effects = self
+            .model
+            .predict(&to_matrix(&rows)?)
+            .map_err(ForecastError::Ml)?;
         Ok(effects
             .iter()
             .enumerate()
@@ -341,9 +351,17 @@ mod tests {
         let pattern = [10.0, 12.0, 11.0, 13.0, 15.0, 30.0, 28.0];
         let promo: Vec<f64> = (0..260).map(|t| f64::from(t % 11 == 0)).collect();
         let y: Vec<f64> = (0..260).map(|t| pattern[t % 7] + 20.0 * promo[t]).collect();
-        let model = BoostedForecaster::fit(&y[..240], &[promo[..240].to_vec()], grid, 7, 0).unwrap();
-        let forecast = model.forecast(&y[..240], grid, 20, &[promo[240..].to_vec()]).unwrap();
-        let mae: f64 = forecast.iter().zip(&y[240..]).map(|(f, a)| (f - a).abs()).sum::<f64>() / 20.0;
+        let model =
+            BoostedForecaster::fit(&y[..240], &[promo[..240].to_vec()], grid, 7, 0).unwrap();
+        let forecast = model
+            .forecast(&y[..240], grid, 20, &[promo[240..].to_vec()])
+            .unwrap();
+        let mae: f64 = forecast
+            .iter()
+            .zip(&y[240..])
+            .map(|(f, a)| (f - a).abs())
+            .sum::<f64>()
+            / 20.0;
         assert!(mae < 3.0, "mae {mae}: {forecast:?}");
         let short = BoostedForecaster::fit(&y[..20], &[], grid, 7, 0).unwrap_err();
         assert!(short.to_string().contains("20 points"), "{short}");

@@ -101,7 +101,14 @@ fn run(
             p.alpha * yi + (1.0 - p.alpha) * base
         } else if mul {
             if s <= 0.0 || base <= 0.0 {
-                return (f64::INFINITY, States { level: l, trend: b, season: Vec::new() });
+                return (
+                    f64::INFINITY,
+                    States {
+                        level: l,
+                        trend: b,
+                        season: Vec::new(),
+                    },
+                );
             }
             p.alpha * yi / s + (1.0 - p.alpha) * base
         } else {
@@ -124,7 +131,11 @@ fn run(
         b = new_b;
     }
     let n = y.len();
-    let latest = if m == 0 { Vec::new() } else { season[n..n + m].to_vec() };
+    let latest = if m == 0 {
+        Vec::new()
+    } else {
+        season[n..n + m].to_vec()
+    };
     let sse = if sse.is_finite() { sse } else { f64::INFINITY };
     (
         sse,
@@ -140,7 +151,12 @@ fn run(
 /// Hyndman & Athanasopoulos §2.6 (a centred moving average over up to five seasons, then a
 /// line through its first ten values) when there are at least `10 + 2·(m // 2)` points,
 /// else the simple one (the first season's mean and the step to the second's).
-pub fn initial_states(y: &[f64], has_trend: bool, seasonal: Option<Component>, m: usize) -> (f64, f64, Vec<f64>) {
+pub fn initial_states(
+    y: &[f64],
+    has_trend: bool,
+    seasonal: Option<Component>,
+    m: usize,
+) -> (f64, f64, Vec<f64>) {
     let n = y.len();
     let m = if seasonal.is_some() { m } else { 0 };
     let min_obs = 10 + 2 * (m / 2);
@@ -209,7 +225,12 @@ pub fn initial_states(y: &[f64], has_trend: bool, seasonal: Option<Component>, m
     (level, if has_trend { slope } else { 0.0 }, season)
 }
 
-fn simple_states(y: &[f64], has_trend: bool, seasonal: Option<Component>, m: usize) -> (f64, f64, Vec<f64>) {
+fn simple_states(
+    y: &[f64],
+    has_trend: bool,
+    seasonal: Option<Component>,
+    m: usize,
+) -> (f64, f64, Vec<f64>) {
     let n = y.len();
     match seasonal {
         Some(component) if m > 0 && n >= 2 * m => {
@@ -264,8 +285,16 @@ impl Layout {
         };
         let alpha = LOWER_BOUND + (1.0 - 2.0 * LOWER_BOUND) * sigmoid(next());
         let has_trend = self.spec.trend.is_some();
-        let beta = if has_trend { alpha * sigmoid(next()) } else { 0.0 };
-        let gamma = if self.m > 0 { (1.0 - alpha) * sigmoid(next()) } else { 0.0 };
+        let beta = if has_trend {
+            alpha * sigmoid(next())
+        } else {
+            0.0
+        };
+        let gamma = if self.m > 0 {
+            (1.0 - alpha) * sigmoid(next())
+        } else {
+            0.0
+        };
         let phi = if has_trend && self.spec.damped_trend {
             PHI_BOUNDS.0 + (PHI_BOUNDS.1 - PHI_BOUNDS.0) * sigmoid(next())
         } else {
@@ -274,7 +303,17 @@ impl Layout {
         let level = next();
         let trend = if has_trend { next() } else { 0.0 };
         let season: Vec<f64> = (0..self.m).map(|_| next()).collect();
-        (Smoothing { alpha, beta, gamma, phi }, level, trend, season)
+        (
+            Smoothing {
+                alpha,
+                beta,
+                gamma,
+                phi,
+            },
+            level,
+            trend,
+            season,
+        )
     }
 
     fn encode(&self, p: Smoothing, level: f64, trend: f64, season: &[f64]) -> Vec<f64> {
@@ -287,7 +326,9 @@ impl Layout {
             u.push(logit(p.gamma / (1.0 - p.alpha)));
         }
         if has_trend && self.spec.damped_trend {
-            u.push(logit((p.phi - PHI_BOUNDS.0) / (PHI_BOUNDS.1 - PHI_BOUNDS.0)));
+            u.push(logit(
+                (p.phi - PHI_BOUNDS.0) / (PHI_BOUNDS.1 - PHI_BOUNDS.0),
+            ));
         }
         u.push(level);
         if has_trend {
@@ -308,7 +349,11 @@ impl HoltWinters {
             method: label.clone(),
             reason,
         };
-        let m = if spec.seasonal.is_some() { spec.seasonal_periods } else { 0 };
+        let m = if spec.seasonal.is_some() {
+            spec.seasonal_periods
+        } else {
+            0
+        };
         if spec.seasonal.is_some() && m < 2 {
             return Err(cannot(format!("a season of {m} steps is too short")));
         }
@@ -320,10 +365,14 @@ impl HoltWinters {
             )));
         }
         if y.iter().any(|v| !v.is_finite()) {
-            return Err(cannot("the series holds a value that is not a number".to_string()));
+            return Err(cannot(
+                "the series holds a value that is not a number".to_string(),
+            ));
         }
         if spec.seasonal == Some(Component::Mul) && y.iter().any(|&v| v <= 0.0) {
-            return Err(cannot("a multiplicative season needs positive values".to_string()));
+            return Err(cannot(
+                "a multiplicative season needs positive values".to_string(),
+            ));
         }
         // Fitted on values of about 1, so finite differences and the line search see
         // parameters of comparable size; states are scaled back below.
@@ -343,7 +392,11 @@ impl HoltWinters {
             let (p, level, trend, season) = layout.decode(u);
             run(spec, p, level, trend, &season, &scaled).0
         };
-        let phi0 = if has_trend && spec.damped_trend { 0.99 } else { 1.0 };
+        let phi0 = if has_trend && spec.damped_trend {
+            0.99
+        } else {
+            1.0
+        };
         // statsmodels' default start, then the best point of a brute-force grid.
         let default_alpha = 0.5 / m.max(1) as f64;
         let mut starts = vec![Smoothing {
@@ -354,8 +407,16 @@ impl HoltWinters {
         }];
         let mut best_grid: Option<(f64, Smoothing)> = None;
         for &alpha in &[0.05, 0.2, 0.4, 0.6, 0.8, 0.95] {
-            for &beta in if has_trend { &[0.02, 0.2, 0.6][..] } else { &[0.5][..] } {
-                for &gamma in if m > 0 { &[0.02, 0.2, 0.6][..] } else { &[0.5][..] } {
+            for &beta in if has_trend {
+                &[0.02, 0.2, 0.6][..]
+            } else {
+                &[0.5][..]
+            } {
+                for &gamma in if m > 0 {
+                    &[0.02, 0.2, 0.6][..]
+                } else {
+                    &[0.5][..]
+                } {
                     let p = Smoothing {
                         alpha,
                         beta: beta * alpha,
@@ -376,16 +437,26 @@ impl HoltWinters {
         for p in starts {
             let u0 = layout.encode(p, level0, trend0, &season0);
             let minimum = minimize(&mut objective, &u0, MAX_ITER, FTOL);
-            if minimum.value.is_finite() && best.as_ref().is_none_or(|(value, _)| minimum.value < *value) {
+            if minimum.value.is_finite()
+                && best
+                    .as_ref()
+                    .is_none_or(|(value, _)| minimum.value < *value)
+            {
                 best = Some((minimum.value, minimum.x));
             }
         }
         let Some((_, u)) = best else {
-            return Err(cannot("the fit found no finite sum of squared errors".to_string()));
+            return Err(cannot(
+                "the fit found no finite sum of squared errors".to_string(),
+            ));
         };
         let (p, level, trend, season) = layout.decode(&u);
         let (sse, states) = run(spec, p, level, trend, &season, &scaled);
-        let seasonal_scale = if spec.seasonal == Some(Component::Add) { scale } else { 1.0 };
+        let seasonal_scale = if spec.seasonal == Some(Component::Add) {
+            scale
+        } else {
+            1.0
+        };
         Ok(HoltWinters {
             spec: *spec,
             smoothing_level: p.alpha,
@@ -430,7 +501,12 @@ impl HoltWinters {
 mod tests {
     use super::*;
 
-    fn spec(trend: Option<Component>, damped: bool, seasonal: Option<Component>, m: usize) -> HoltWintersSpec {
+    fn spec(
+        trend: Option<Component>,
+        damped: bool,
+        seasonal: Option<Component>,
+        m: usize,
+    ) -> HoltWintersSpec {
         HoltWintersSpec {
             trend,
             damped_trend: damped,
@@ -442,41 +518,65 @@ mod tests {
     #[test]
     fn recovers_a_seasonal_line_exactly() {
         let pattern = [3.0, -1.0, 0.0, -2.0];
-        let y: Vec<f64> = (0..40).map(|t| 10.0 + 0.5 * t as f64 + pattern[t % 4]).collect();
-        let model = HoltWinters::fit(&y, &spec(Some(Component::Add), false, Some(Component::Add), 4)).unwrap();
+        let y: Vec<f64> = (0..40)
+            .map(|t| 10.0 + 0.5 * t as f64 + pattern[t % 4])
+            .collect();
+        let model = HoltWinters::fit(
+            &y,
+            &spec(Some(Component::Add), false, Some(Component::Add), 4),
+        )
+        .unwrap();
         let forecast = model.forecast(8);
         for (k, value) in forecast.iter().enumerate() {
             let t = 40 + k;
             let expected = 10.0 + 0.5 * t as f64 + pattern[t % 4];
-            assert!((value - expected).abs() < 1e-3, "step {k}: {value} vs {expected}");
+            assert!(
+                (value - expected).abs() < 1e-3,
+                "step {k}: {value} vs {expected}"
+            );
         }
     }
 
     #[test]
     fn multiplicative_season_scales_with_the_level() {
         let pattern = [1.2, 0.8, 1.0];
-        let y: Vec<f64> = (0..36).map(|t| (50.0 + 2.0 * t as f64) * pattern[t % 3]).collect();
-        let model = HoltWinters::fit(&y, &spec(Some(Component::Add), false, Some(Component::Mul), 3)).unwrap();
+        let y: Vec<f64> = (0..36)
+            .map(|t| (50.0 + 2.0 * t as f64) * pattern[t % 3])
+            .collect();
+        let model = HoltWinters::fit(
+            &y,
+            &spec(Some(Component::Add), false, Some(Component::Mul), 3),
+        )
+        .unwrap();
         for (k, value) in model.forecast(6).iter().enumerate() {
             let t = 36 + k;
             let expected = (50.0 + 2.0 * t as f64) * pattern[t % 3];
-            assert!((value - expected).abs() / expected < 1e-3, "step {k}: {value} vs {expected}");
+            assert!(
+                (value - expected).abs() / expected < 1e-3,
+                "step {k}: {value} vs {expected}"
+            );
         }
         let negative = [1.0, -1.0, 2.0, 3.0, 1.0, -1.0, 2.0, 3.0];
-        let error = HoltWinters::fit(&negative, &spec(None, false, Some(Component::Mul), 4)).unwrap_err();
+        let error =
+            HoltWinters::fit(&negative, &spec(None, false, Some(Component::Mul), 4)).unwrap_err();
         assert!(error.to_string().contains("positive"), "{error}");
     }
 
     #[test]
     fn damped_trend_flattens_and_respects_bounds() {
-        let y: Vec<f64> = (0..30).map(|t| 100.0 + 3.0 * t as f64 - 0.05 * (t * t) as f64).collect();
+        let y: Vec<f64> = (0..30)
+            .map(|t| 100.0 + 3.0 * t as f64 - 0.05 * (t * t) as f64)
+            .collect();
         let model = HoltWinters::fit(&y, &spec(Some(Component::Add), true, None, 0)).unwrap();
         assert!((PHI_BOUNDS.0..=PHI_BOUNDS.1).contains(&model.damping_trend));
         assert!(model.smoothing_trend <= model.smoothing_level);
         let forecast = model.forecast(200);
         let late_step = forecast[199] - forecast[198];
         let early_step = forecast[1] - forecast[0];
-        assert!(late_step.abs() < early_step.abs(), "{early_step} then {late_step}");
+        assert!(
+            late_step.abs() < early_step.abs(),
+            "{early_step} then {late_step}"
+        );
     }
 
     #[test]
@@ -500,7 +600,11 @@ mod tests {
         let (level, trend, season) = initial_states(&y, true, Some(Component::Mul), 12);
         assert!((level - EXPECTED_LEVEL).abs() < 1e-9, "{level}");
         assert!((trend - EXPECTED_TREND).abs() < 1e-9, "{trend}");
-        assert!((season[0] - EXPECTED_SEASON_0).abs() < 1e-9, "{}", season[0]);
+        assert!(
+            (season[0] - EXPECTED_SEASON_0).abs() < 1e-9,
+            "{}",
+            season[0]
+        );
     }
 
     const EXPECTED_LEVEL: f64 = 124.677_777_777_777_72;

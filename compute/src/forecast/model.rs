@@ -7,9 +7,9 @@ use super::ets::{self, HoltWinters};
 use super::metrics::{forecast_metrics, mase_scale};
 use super::series::{numeric_values, place_future, prepare, Series};
 use super::{
-    Component, ForecastError, ForecastMethod, ForecastOptions, ForecastPoint, ForecastReport,
-    ForecastMetrics, ForecastWarning, Frequency, HistoryPoint, HoltWintersSpec, ItemReport, LeaderboardRow,
-    HISTORY_SHOWN,
+    Component, ForecastError, ForecastMethod, ForecastMetrics, ForecastOptions, ForecastPoint,
+    ForecastReport, ForecastWarning, Frequency, HistoryPoint, HoltWintersSpec, ItemReport,
+    LeaderboardRow, HISTORY_SHOWN,
 };
 use crate::frame::Frame;
 use crate::ml::{Control, Progress};
@@ -107,7 +107,9 @@ fn autocorrelation(values: &[f64], lag: usize) -> f64 {
     if denominator == 0.0 {
         return 0.0;
     }
-    let numerator: f64 = (lag..n).map(|t| (values[t] - mean) * (values[t - lag] - mean)).sum();
+    let numerator: f64 = (lag..n)
+        .map(|t| (values[t] - mean) * (values[t - lag] - mean))
+        .sum();
     numerator / denominator
 }
 
@@ -149,7 +151,10 @@ pub fn season_length(
             return Ok(m);
         }
     }
-    if let (Some(&m), true) = (periods.first(), n >= 2 * periods.first().copied().unwrap_or(0)) {
+    if let (Some(&m), true) = (
+        periods.first(),
+        n >= 2 * periods.first().copied().unwrap_or(0),
+    ) {
         warnings.push(ForecastWarning::SeasonNotConfirmed {
             item: series.item.clone(),
             season_length: m,
@@ -222,16 +227,24 @@ fn fit_method(
         ForecastMethod::SeasonalNaive { season_length } => Ok(Fitted::SeasonalNaive {
             last_season: values[end - season_length..].to_vec(),
         }),
-        ForecastMethod::HoltWinters(spec) => HoltWinters::fit(values, spec).map(Fitted::HoltWinters),
+        ForecastMethod::HoltWinters(spec) => {
+            HoltWinters::fit(values, spec).map(Fitted::HoltWinters)
+        }
         ForecastMethod::GradientBoosting { season_length } => {
-            let covariates: Vec<Vec<f64>> =
-                series.covariates.iter().map(|c| c[..end].to_vec()).collect();
+            let covariates: Vec<Vec<f64>> = series
+                .covariates
+                .iter()
+                .map(|c| c[..end].to_vec())
+                .collect();
             BoostedForecaster::fit(values, &covariates, series.grid, *season_length, seed)
                 .map(|model| Fitted::GradientBoosting(Box::new(model)))
         }
         ForecastMethod::CalendarBoosting => {
-            let covariates: Vec<Vec<f64>> =
-                series.covariates.iter().map(|c| c[..end].to_vec()).collect();
+            let covariates: Vec<Vec<f64>> = series
+                .covariates
+                .iter()
+                .map(|c| c[..end].to_vec())
+                .collect();
             CalendarBoosted::fit(values, &covariates, series.grid, seed)
                 .map(|model| Fitted::CalendarBoosting(Box::new(model)))
         }
@@ -253,9 +266,12 @@ fn forecast_fitted(
             .map(|k| last_season[k % last_season.len()])
             .collect(),
         Fitted::HoltWinters(model) => model.forecast(horizon),
-        Fitted::GradientBoosting(model) => {
-            model.forecast(&series.values[..end], series.grid, horizon, future_covariates)?
-        }
+        Fitted::GradientBoosting(model) => model.forecast(
+            &series.values[..end],
+            series.grid,
+            horizon,
+            future_covariates,
+        )?,
         Fitted::CalendarBoosting(model) => {
             model.forecast(end, series.grid, horizon, future_covariates)?
         }
@@ -379,9 +395,8 @@ fn fit_item(
                 .iter()
                 .map(|c| c[origin..origin + horizon].to_vec())
                 .collect();
-            let outcome = fit_method(method, &series, origin, options.seed).and_then(|fitted| {
-                forecast_fitted(&fitted, &series, origin, horizon, &future)
-            });
+            let outcome = fit_method(method, &series, origin, options.seed)
+                .and_then(|fitted| forecast_fitted(&fitted, &series, origin, horizon, &future));
             *done += 1;
             if progress(Progress {
                 fraction_done: (*done as f64 / total as f64).min(1.0),
@@ -447,10 +462,7 @@ fn fit_item(
     // Without any backtest (a history barely longer than the horizon) the naive forecast
     // is kept, with a random walk's interval from the one-step changes.
     let (best, interval) = match order.first() {
-        Some(&i) => (
-            i,
-            interval_from(&backtests[i].errors, horizon, positive),
-        ),
+        Some(&i) => (i, interval_from(&backtests[i].errors, horizon, positive)),
         None => (0, random_walk_interval(&series.values, horizon)),
     };
     let method = methods[best].clone();
@@ -558,7 +570,10 @@ pub fn fit_forecast(
     for (series, (h, future)) in prepared.series.into_iter().zip(horizons) {
         // An item without future rows is still fitted, at the longest horizon.
         let (h, future) = if h == 0 {
-            (longest, vec![vec![f64::NAN; longest]; options.covariates.len()])
+            (
+                longest,
+                vec![vec![f64::NAN; longest]; options.covariates.len()],
+            )
         } else {
             (h, future)
         };
@@ -667,8 +682,7 @@ impl ForecastModel {
                 mases.push(mase);
             }
         }
-        metrics.mase =
-            (!mases.is_empty()).then(|| mases.iter().sum::<f64>() / mases.len() as f64);
+        metrics.mase = (!mases.is_empty()).then(|| mases.iter().sum::<f64>() / mases.len() as f64);
         Ok(Some(metrics))
     }
 

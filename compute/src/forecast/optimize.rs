@@ -21,7 +21,11 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// The gradient of `f` at `x` by central differences; `None` when a value is not finite.
-fn gradient(f: &mut dyn FnMut(&[f64]) -> f64, x: &[f64], evaluations: &mut usize) -> Option<Vec<f64>> {
+fn gradient(
+    f: &mut dyn FnMut(&[f64]) -> f64,
+    x: &[f64],
+    evaluations: &mut usize,
+) -> Option<Vec<f64>> {
     let mut probe = x.to_vec();
     let mut g = vec![0.0; x.len()];
     for i in 0..x.len() {
@@ -139,7 +143,8 @@ pub fn minimize(
             }
             history.push((s, y, 1.0 / sy));
         }
-        let decrease = (value - new_value) / value.abs().max(new_value.abs()).max(f64::MIN_POSITIVE);
+        let decrease =
+            (value - new_value) / value.abs().max(new_value.abs()).max(f64::MIN_POSITIVE);
         x = candidate;
         value = new_value;
         g = new_g;
@@ -166,7 +171,13 @@ mod tests {
     #[test]
     fn steps_back_from_undefined_regions() {
         // Undefined for x <= 0; the minimum of x - ln x is at 1.
-        let mut f = |x: &[f64]| if x[0] > 0.0 { x[0] - x[0].ln() } else { f64::INFINITY };
+        let mut f = |x: &[f64]| {
+            if x[0] > 0.0 {
+                x[0] - x[0].ln()
+            } else {
+                f64::INFINITY
+            }
+        };
         let minimum = minimize(&mut f, &[5.0], 200, 1e-15);
         assert!((minimum.x[0] - 1.0).abs() < 1e-3, "{minimum:?}");
     }

@@ -182,7 +182,10 @@ fn time_values(column: &Column) -> Result<Vec<Option<i64>>, ForecastError> {
 }
 
 /// A numeric column's rows (NaN when missing).
-pub(crate) fn numeric_values(column: &Column, role: &'static str) -> Result<Vec<f64>, ForecastError> {
+pub(crate) fn numeric_values(
+    column: &Column,
+    role: &'static str,
+) -> Result<Vec<f64>, ForecastError> {
     let array = column.array();
     let values = match column.column_type() {
         ColumnType::Integer => {
@@ -228,14 +231,17 @@ fn column<'a>(frame: &'a Frame, name: &str) -> Result<&'a Column, ForecastError>
         })
 }
 
+/// Each item's id (`None` for a single series) and its rows.
+type Groups = Vec<(Option<String>, Vec<usize>)>;
+
 /// Rows grouped by item id, items in the order they first appear.
-fn group_rows(frame: &Frame, item_column: Option<&str>) -> Result<Vec<(Option<String>, Vec<usize>)>, ForecastError> {
+fn group_rows(frame: &Frame, item_column: Option<&str>) -> Result<Groups, ForecastError> {
     let Some(name) = item_column else {
         return Ok(vec![(None, (0..frame.n_rows()).collect())]);
     };
     let column = column(frame, name)?;
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut groups: Vec<(Option<String>, Vec<usize>)> = Vec::new();
+    let mut groups: Groups = Vec::new();
     for row in 0..frame.n_rows() {
         let item = column.display_value(row).unwrap_or_default();
         let group = *index.entry(item.clone()).or_insert_with(|| {
@@ -333,7 +339,9 @@ pub fn detect_grid(
 /// Fills the NaN runs of `values` linearly between their neighbours (constant before the
 /// first and after the last known value); returns how many were filled.
 pub fn interpolate(values: &mut [f64]) -> usize {
-    let known: Vec<usize> = (0..values.len()).filter(|&i| values[i].is_finite()).collect();
+    let known: Vec<usize> = (0..values.len())
+        .filter(|&i| values[i].is_finite())
+        .collect();
     let (Some(&first), Some(&last)) = (known.first(), known.last()) else {
         return 0;
     };
@@ -395,7 +403,10 @@ pub fn prepare(frame: &Frame, options: &ForecastOptions) -> Result<Prepared, For
                 second_row: pair[1].1,
             });
         }
-        let n_known = timed.iter().filter(|&&(_, row)| target[row].is_finite()).count();
+        let n_known = timed
+            .iter()
+            .filter(|&&(_, row)| target[row].is_finite())
+            .count();
         if n_known < MIN_POINTS {
             return Err(ForecastError::TooFewPoints {
                 item,
@@ -435,7 +446,10 @@ pub fn prepare(frame: &Frame, options: &ForecastOptions) -> Result<Prepared, For
             warnings.push(ForecastWarning::GapsFilled {
                 item: item.clone(),
                 missing_steps,
-                n_gaps: steps.windows(2).filter(|pair| pair[1] - pair[0] > 1).count(),
+                n_gaps: steps
+                    .windows(2)
+                    .filter(|pair| pair[1] - pair[0] > 1)
+                    .count(),
                 first_after: grid.display(timed[first_gap].0),
             });
         }
@@ -519,12 +533,15 @@ pub fn place_future(
                 column: options.time_column.clone(),
                 row,
             })?;
-            let step = history.grid.index(ms).ok_or_else(|| ForecastError::OffGrid {
-                item: item.clone(),
-                timestamp: history.grid.display(ms),
-                row,
-                frequency: history.grid.frequency,
-            })?;
+            let step = history
+                .grid
+                .index(ms)
+                .ok_or_else(|| ForecastError::OffGrid {
+                    item: item.clone(),
+                    timestamp: history.grid.display(ms),
+                    row,
+                    frequency: history.grid.frequency,
+                })?;
             if step <= last {
                 return Err(ForecastError::FutureNotAfterHistory {
                     item: item.clone(),
@@ -572,11 +589,15 @@ mod tests {
         assert_eq!(grid.at(13), day(2022, 2, 28));
         let yearly: Vec<i64> = (2000..2010).map(|y| day(y, 7, 1)).collect();
         assert_eq!(detect(&yearly).unwrap().frequency, Frequency::Yearly);
-        let quarterly: Vec<i64> = (0..8).map(|q| day(2000 + q / 4, (q % 4) as u32 * 3 + 1, 1)).collect();
+        let quarterly: Vec<i64> = (0..8)
+            .map(|q| day(2000 + q / 4, (q % 4) as u32 * 3 + 1, 1))
+            .collect();
         assert_eq!(detect(&quarterly).unwrap().frequency, Frequency::Quarterly);
         let daily: Vec<i64> = (0..30).map(|d| day(2020, 1, 1) + d * MS_PER_DAY).collect();
         assert_eq!(detect(&daily).unwrap().frequency, Frequency::Daily);
-        let weekly: Vec<i64> = (0..30).map(|w| day(2020, 1, 6) + 7 * w * MS_PER_DAY).collect();
+        let weekly: Vec<i64> = (0..30)
+            .map(|w| day(2020, 1, 6) + 7 * w * MS_PER_DAY)
+            .collect();
         assert_eq!(detect(&weekly).unwrap().frequency, Frequency::Weekly);
         let hourly: Vec<i64> = (0..50).map(|h| day(2020, 1, 1) + h * MS_PER_HOUR).collect();
         assert_eq!(detect(&hourly).unwrap().frequency, Frequency::Hourly);
@@ -589,7 +610,9 @@ mod tests {
         let message = detect(&daily).unwrap_err().to_string();
         assert!(message.contains("row 11"), "{message}");
         assert!(message.contains("daily"), "{message}");
-        let every_other: Vec<i64> = (0..30).map(|d| day(2020, 1, 1) + 2 * d * MS_PER_DAY).collect();
+        let every_other: Vec<i64> = (0..30)
+            .map(|d| day(2020, 1, 1) + 2 * d * MS_PER_DAY)
+            .collect();
         let message = detect(&every_other).unwrap_err().to_string();
         assert!(message.contains("2 days"), "{message}");
     }
