@@ -7,6 +7,7 @@
 pub mod automl;
 pub mod debugger;
 pub mod experiments;
+pub mod forecast;
 pub mod image;
 pub mod ml;
 pub mod profile;

@@ -577,4 +577,166 @@ fn train_task_text_reads_the_free_text_column_and_refuses_a_table_without_one() 
         "{}",
         stderr(&output)
     );
+/// `timeseries/<name>.csv` split on its test_idx file into TRAIN and TEST files in
+/// `scratch`; TEST without the target when `with_target` is false.
+fn split_series(
+    scratch: &Scratch,
+    name: &str,
+    target_column: usize,
+    with_target: bool,
+) -> (PathBuf, PathBuf) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/datasets/timeseries");
+    let text = std::fs::read_to_string(folder.join(format!("{name}.csv"))).unwrap();
+    let test: Vec<usize> = std::fs::read_to_string(folder.join(format!("{name}.test_idx.txt")))
+        .unwrap()
+        .split_whitespace()
+        .map(|row| row.parse().unwrap())
+        .collect();
+    let keep = |line: &str| -> String {
+        if with_target {
+            line.to_string()
+        } else {
+            line.split(',')
+                .enumerate()
+                .filter(|&(i, _)| i != target_column)
+                .map(|(_, field)| field)
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+    };
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let (mut train, mut future) = (format!("{header}\n"), format!("{}\n", keep(header)));
+    for (row, line) in lines.enumerate() {
+        if test.contains(&row) {
+            future.push_str(&format!("{}\n", keep(line)));
+        } else {
+            train.push_str(&format!("{line}\n"));
+        }
+    }
+    let (train_path, test_path) = (
+        scratch.path("train.csv"),
+        scratch.path(if with_target {
+            "test.csv"
+        } else {
+            "future.csv"
+        }),
+    );
+    std::fs::write(&train_path, train).unwrap();
+    std::fs::write(&test_path, future).unwrap();
+    (train_path, test_path)
+}
+
+#[test]
+fn forecast_json_predictions_and_model_then_predict_gives_the_same() {
+    let scratch = Scratch::new("forecast");
+    let (train, test) = split_series(&scratch, "air_passengers", 1, true);
+    let (_, future) = split_series(&scratch, "air_passengers", 1, false);
+    let (predictions, model) = (scratch.path("predictions.csv"), scratch.path("model.json"));
+    let output = studio(&[
+        "train",
+        "--task",
+        "forecast",
+        "--time-column",
+        "month",
+        "--target",
+        "passengers",
+        "--train",
+        train.to_str().unwrap(),
+        "--test",
+        test.to_str().unwrap(),
+        "--predictions-out",
+        predictions.to_str().unwrap(),
+        "--model-out",
+        model.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stdout = stdout(&output);
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(json["task"], "forecast");
+    assert!(
+        json["best_model"]
+            .as_str()
+            .unwrap()
+            .starts_with("HoltWinters"),
+        "{}",
+        json["best_model"]
+    );
+    assert!(json["leaderboard"].as_array().unwrap().len() >= 6);
+    let mae = json["holdout"]["mae"].as_f64().unwrap();
+    assert!(mae <= 1.05 * 21.9597, "mae {mae}");
+    assert!(json["holdout"]["mase"].as_f64().is_some());
+
+    let written = read(&predictions);
+    assert_eq!(written.n_rows(), 29);
+    for name in ["month", "passengers", "prediction", "p10", "p50", "p90"] {
+        assert!(written.column(name).is_some(), "{name}");
+    }
+    let predicted = scratch.path("predicted.csv");
+    let output = studio(&[
+        "predict",
+        "--model",
+        model.to_str().unwrap(),
+        future.to_str().unwrap(),
+        predicted.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let again = read(&predicted);
+    for name in ["prediction", "p10", "p90"] {
+        let (a, b) = (written.column(name).unwrap(), again.column(name).unwrap());
+        for row in 0..29 {
+            assert_eq!(
+                a.display_value(row),
+                b.display_value(row),
+                "{name} row {row}"
+            );
+        }
+    }
+}
+
+#[test]
+fn forecast_errors_name_the_timestamp_and_usage_errors_exit_2() {
+    let scratch = Scratch::new("forecast-errors");
+    let train = scratch.path("train.csv");
+    let test = scratch.path("test.csv");
+    std::fs::write(
+        &train,
+        "day,value\n2020-01-01,1\n2020-01-02,2\n2020-01-02,3\n2020-01-03,4\n",
+    )
+    .unwrap();
+    std::fs::write(&test, "day\n2020-01-04\n").unwrap();
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut args: Vec<String> = [
+            "train", "--task", "forecast", "--target", "value", "--train",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.push(train.to_str().unwrap().to_string());
+        args.push("--test".to_string());
+        args.push(test.to_str().unwrap().to_string());
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let run = |args: Vec<String>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        studio(&refs)
+    };
+    let output = run(args(&["--time-column", "day"]));
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    assert!(
+        message.contains("timestamp 2020-01-02 appears twice (rows 2 and 3)"),
+        "{message}"
+    );
+    let output = run(args(&[]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("missing --time-column"),
+        "{}",
+        stderr(&output)
+    );
+    let output = run(args(&["--time-column", "day", "--metric", "r2"]));
+    assert_eq!(output.status.code(), Some(2));
 }

@@ -34,6 +34,7 @@ fn main() {
         "bench-train" => setup().and_then(|_| bench_train(&args[1..])),
         // Native only: no wasm tools or browser to install first.
         "bench-image" => bench_image(&args[1..]),
+        "bench-forecast" => bench_forecast(&args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n\
@@ -46,7 +47,8 @@ fn main() {
                  bench-import  CSV import: ours natively and in wasm vs polars and pandas, one run\n\
                  bench-wrangle profile + a 5-step recipe: ours natively and in wasm vs polars and pandas, one run\n\
                  bench-train   boosting, forest, logistic regression fits: ours natively and in wasm vs scikit-learn, one run\n\
-                 bench-image   image classification on the 8×8 digits: ours natively (--engines node: and in wasm) vs scikit-learn, one run"
+                 bench-image   image classification on the 8×8 digits: ours natively (--engines node: and in wasm) vs scikit-learn, one run\n\
+                 bench-forecast time-series forecasts: ours natively (studio CLI) vs statsmodels ExponentialSmoothing, one run"
             );
             if task == "help" {
                 Ok(())
@@ -465,60 +467,4 @@ fn bench_train(args: &[String]) -> Result {
     let mut bench = cmd("python3", &["compute/bench/fit_bench.py"]);
     bench.args(args);
     run(bench)
-}
-
-/// Extra arguments go to `image_bench.py` (e.g. `--ours quick:pixels+hog --rounds 3`).
-fn bench_image(args: &[String]) -> Result {
-    python_sklearn()?;
-    say(
-        "image classification on the digits: ours natively vs scikit-learn, one thread, same split",
-    );
-    let mut bench = cmd("python3", &["compute/bench/image_bench.py"]);
-    bench.args(args);
-    run(bench)
-}
-
-fn bench_wrangle(args: &[String]) -> Result {
-    let file = bench_file(args);
-    python_rivals()?;
-    build_dist()?;
-    say("profile and a 5-step recipe: ours natively and in the studio's wasm worker vs polars and pandas, interleaved");
-    run(cmd(
-        "python3",
-        &[
-            "compute/bench/wrangle_bench.py",
-            &file,
-            "--repeats",
-            "3",
-            "--wasm",
-        ],
-    ))
-}
-
-fn bench_import(args: &[String]) -> Result {
-    let file = bench_file(args);
-    python_rivals()?;
-    build_dist()?;
-    say("CSV import: ours natively and in the studio's wasm worker vs polars and pandas, interleaved");
-    run(cmd(
-        "python3",
-        &[
-            "compute/bench/import_bench.py",
-            &file,
-            "--repeats",
-            "5",
-            "--wasm",
-        ],
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_locked_wasm_bindgen_version_is_found() {
-        let version = locked_version("wasm-bindgen").unwrap();
-        assert!(version.starts_with("0.2."), "{version}");
-    }
 }

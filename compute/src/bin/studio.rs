@@ -15,7 +15,11 @@ use compute::automl::search::{metric_name, task_name};
 use compute::automl::{AutomlOptions, AutomlReport, Build, CandidateStatus, EvaluationDetail};
 use compute::csv::{read_csv, CsvOptions};
 use compute::export::write_csv_to;
-use compute::frame::Frame;
+use compute::forecast::model::{Horizon, RowForecast};
+use compute::forecast::{
+    fit_forecast, ForecastMetrics, ForecastModel, ForecastOptions, ForecastReport, LeaderboardRow,
+};
+use compute::frame::{Column, Frame};
 use compute::image::dataset::{images_to_predict, NamedImage};
 use compute::image::model::predictions_frame;
 use compute::image::{
@@ -27,6 +31,7 @@ use compute::profile::{
     insights, profile, DatasetProfile, InsightsReport, ProblemType, ProfileOptions, Severity,
 };
 use compute::recipe::Recipe;
+use compute::schema::ColumnType;
 use serde::Serialize;
 
 const USAGE: &str = "\
@@ -58,9 +63,19 @@ USAGE:
         --model-out stores the model; --predictions-out writes one row per TEST row
         (prediction, and proba_<class> for classifiers); --json prints the report as
         one JSON line.
+    studio train --task forecast --time-column COLUMN --train TRAIN.csv --test TEST.csv
+                 --target COLUMN [--item-column COLUMN] [--covariates COL,COL]
+                 [--season-length M] [--seed N] [--model-out MODEL.json]
+                 [--predictions-out PREDICTIONS.csv] [--json]
+        Forecasting: TRAIN.csv holds the history (one series, or one per item id), TEST.csv
+        the future rows; the horizon is their number per item. Naive, seasonal naive,
+        Holt-Winters and gradient boosting are ranked by a rolling-origin backtest; the
+        best forecasts TEST's rows (prediction, p10, p50, p90), scored when TEST has the
+        target.
     studio predict --model MODEL.json IN.csv OUT.csv
         Predicts every row of IN.csv with a stored model into OUT.csv; with an image
-        model, IN is an image file or a folder of them (file, prediction, proba_<class>).
+        model, IN is an image file or a folder of them (file, prediction, proba_<class>);
+        with a forecast model, IN.csv's rows are future timestamps.
     studio version
         Prints the version.
     studio --help
@@ -402,6 +417,10 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
             "--model-out",
             "--predictions-out",
             "--features",
+            "--time-column",
+            "--item-column",
+            "--covariates",
+            "--season-length",
         ],
         &["--json"],
     )?;
@@ -409,6 +428,21 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
         return Err(Failure::Usage(format!(
             "train: unexpected argument \"{extra}\""
         )));
+    }
+    if parsed.option("--task") == Some("forecast") {
+        return run_forecast(&parsed);
+    }
+    for name in [
+        "--time-column",
+        "--item-column",
+        "--covariates",
+        "--season-length",
+    ] {
+        if parsed.option(name).is_some() {
+            return Err(Failure::Usage(format!(
+                "train: {name} is for --task forecast"
+            )));
+        }
     }
     let required = |name: &str, what: &str| {
         parsed
@@ -452,7 +486,7 @@ fn run_train(args: &[String]) -> Result<(), Failure> {
         "multiclass" => Some(Task::Multiclass),
         other => {
             return Err(Failure::Usage(format!(
-                "train: --task is auto, regression, binary, multiclass or text, not \"{other}\""
+                "train: --task is auto, regression, binary, multiclass, text or forecast, not \"{other}\""
             )))
         }
     };
@@ -678,6 +712,19 @@ fn run_predict(args: &[String]) -> Result<(), Failure> {
             .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
         return predict_images_cli(&model, input_path, output_path);
     }
+    if let Ok(model) = ForecastModel::from_json(&json) {
+        let input = read_frame(input_path)?;
+        let forecasts = model
+            .predict(&input)
+            .map_err(|error| Failure::Data(format!("{input_path}: {error}")))?;
+        write_frame(output_path, &forecast_frame(&input, &forecasts)?)?;
+        eprintln!(
+            "studio: {} forecasts of {} -> {output_path}",
+            forecasts.len(),
+            model.options.target
+        );
+        return Ok(());
+    }
     let model_file = ModelFile::from_json(&json)
         .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
     let input = read_frame(input_path)?;
@@ -874,6 +921,115 @@ fn train_images_cli(
     write_stdout(output.as_bytes())
 }
 
+/// What `train --task forecast --json` prints: the first item's best model and leaderboard
+/// (the only ones for a single series), the holdout metrics, and the whole report.
+#[derive(Serialize)]
+struct ForecastOutput<'a> {
+    task: &'static str,
+    best_model: &'a str,
+    leaderboard: &'a [LeaderboardRow],
+    holdout: Option<ForecastMetrics>,
+    /// Preparing the series, the backtest of every candidate and the refit (not reading
+    /// the files, nor forecasting the test rows).
+    fit_secs: f64,
+    report: &'a ForecastReport,
+}
+
+fn run_forecast(parsed: &Parsed) -> Result<(), Failure> {
+    let required = |name: &str, what: &str| {
+        parsed
+            .option(name)
+            .ok_or_else(|| Failure::Usage(format!("train: missing {name} {what}")))
+    };
+    let train_path = required("--train", "TRAIN.csv")?;
+    let test_path = required("--test", "TEST.csv")?;
+    let mut options = ForecastOptions::new(
+        required("--time-column", "COLUMN")?,
+        required("--target", "COLUMN")?,
+    );
+    options.item_column = parsed.option("--item-column").map(str::to_string);
+    if let Some(covariates) = parsed.option("--covariates") {
+        options.covariates = covariates
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    if let Some(m) = parsed.option("--season-length") {
+        options.season_length =
+            Some(m.parse().ok().filter(|&m: &usize| m >= 1).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "train: --season-length takes a whole number of steps, not \"{m}\""
+                ))
+            })?);
+    }
+    if let Some(seed) = parsed.option("--seed") {
+        options.seed = seed.parse().map_err(|_| {
+            Failure::Usage(format!(
+                "train: --seed takes a whole number, not \"{seed}\""
+            ))
+        })?;
+    }
+    for name in ["--drop", "--build", "--metric", "--time-budget-secs"] {
+        if parsed.option(name).is_some() {
+            return Err(Failure::Usage(format!(
+                "train: {name} does not apply to --task forecast"
+            )));
+        }
+    }
+    let train_frame = read_frame(train_path)?;
+    let test_frame = read_frame(test_path)?;
+    let started = std::time::Instant::now();
+    let fit = fit_forecast(
+        &train_frame,
+        &options,
+        Horizon::Future(&test_frame),
+        &mut |_| Control::Continue,
+    )
+    .map_err(|error| Failure::Data(format!("forecast on {train_path}: {error}")))?;
+    let fit_secs = started.elapsed().as_secs_f64();
+    for warning in &fit.report.warnings {
+        eprintln!("studio: warning: {warning}");
+    }
+    let forecasts = fit
+        .model
+        .predict(&test_frame)
+        .map_err(|error| Failure::Data(format!("forecast {test_path}: {error}")))?;
+    let holdout = fit
+        .model
+        .score(&test_frame, &forecasts)
+        .map_err(|error| Failure::Data(format!("score {test_path}: {error}")))?;
+    if let Some(model_path) = parsed.option("--model-out") {
+        std::fs::write(model_path, fit.model.to_json())
+            .map_err(|error| Failure::Data(format!("{model_path}: {error}")))?;
+    }
+    if let Some(predictions_path) = parsed.option("--predictions-out") {
+        write_frame(predictions_path, &forecast_frame(&test_frame, &forecasts)?)?;
+    }
+    let output = if parsed.switch("--json") {
+        let first = &fit.report.items[0];
+        let best_model = if fit.report.items.len() == 1 {
+            first.best_label.as_str()
+        } else {
+            "per item"
+        };
+        serde_json::to_string(&ForecastOutput {
+            task: "forecast",
+            best_model,
+            leaderboard: &first.leaderboard,
+            holdout,
+            fit_secs,
+            report: &fit.report,
+        })
+        .expect("reports always serialize")
+            + "\n"
+    } else {
+        forecast_summary(&fit.report, holdout.as_ref())
+    };
+    write_stdout(output.as_bytes())
+}
+
 /// Whether a model file's JSON is an image model's (its `kind`), read without parsing the
 /// rest twice over.
 fn is_image_model(json: &str) -> bool {
@@ -917,4 +1073,99 @@ fn predict_images_cli(
         model.classes.len()
     );
     Ok(())
+}
+
+/// `frame` with the forecasts beside its rows: `prediction` (the P50), `p10`, `p50`, `p90`.
+fn forecast_frame(frame: &Frame, forecasts: &[RowForecast]) -> Result<Frame, Failure> {
+    let mut columns: Vec<Vec<Option<f64>>> = vec![vec![None; frame.n_rows()]; 4];
+    for forecast in forecasts {
+        for (column, value) in
+            columns
+                .iter_mut()
+                .zip([forecast.p50, forecast.p10, forecast.p50, forecast.p90])
+        {
+            column[forecast.row] = Some(value);
+        }
+    }
+    let mut out: Vec<Column> = frame.columns().to_vec();
+    for (name, values) in ["prediction", "p10", "p50", "p90"].into_iter().zip(columns) {
+        if frame.column(name).is_some() {
+            return Err(Failure::Data(format!(
+                "the future rows already have a column \"{name}\""
+            )));
+        }
+        let array = std::sync::Arc::new(arrow_array::Float64Array::from(values));
+        out.push(Column::new(name, ColumnType::Float, array).expect("a float array"));
+    }
+    Frame::new(out).map_err(|error| Failure::Data(error.to_string()))
+}
+
+fn optional(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_string(), |value| format!("{value:.4}"))
+}
+
+/// The forecast as text: per item what was detected and the leaderboard, then the holdout.
+fn forecast_summary(report: &ForecastReport, holdout: Option<&ForecastMetrics>) -> String {
+    let mut out = String::new();
+    for item in &report.items {
+        let name = item
+            .item
+            .as_ref()
+            .map_or(String::new(), |item| format!("item {item}: "));
+        writeln!(
+            out,
+            "{name}forecast {} over {} steps: {} points, {}, season length {}",
+            report.target,
+            item.forecast.len(),
+            item.n_history,
+            item.frequency.label(),
+            item.season_length
+        )
+        .expect("writing to a String cannot fail");
+        writeln!(
+            out,
+            "rank  {:>12}  {:>12}  {:>8}  {:>8}  model (rolling-origin backtest)",
+            "mae", "rmse", "smape", "mase"
+        )
+        .expect("writing to a String cannot fail");
+        for row in &item.leaderboard {
+            let rank = row.rank.map_or("-".to_string(), |rank| rank.to_string());
+            match (&row.backtest, &row.failure) {
+                (Some(metrics), _) => writeln!(
+                    out,
+                    "{rank:>4}  {:>12.4}  {:>12.4}  {:>8.3}  {:>8}  {}",
+                    metrics.mae,
+                    metrics.rmse,
+                    metrics.smape,
+                    optional(metrics.mase),
+                    row.label
+                ),
+                (None, failure) => writeln!(
+                    out,
+                    "{rank:>4}  {:>12}  {:>12}  {:>8}  {:>8}  {}  (failed: {})",
+                    "-",
+                    "-",
+                    "-",
+                    "-",
+                    row.label,
+                    failure.as_deref().unwrap_or("no backtest")
+                ),
+            }
+            .expect("writing to a String cannot fail");
+        }
+        writeln!(out, "best: {}\n", item.best_label).expect("writing to a String cannot fail");
+    }
+    if let Some(metrics) = holdout {
+        writeln!(
+            out,
+            "on the test rows: mae {:.4}  rmse {:.4}  mape {}  smape {:.4}  mase {}",
+            metrics.mae,
+            metrics.rmse,
+            optional(metrics.mape),
+            metrics.smape,
+            optional(metrics.mase)
+        )
+        .expect("writing to a String cannot fail");
+    }
+    out
 }
