@@ -577,6 +577,8 @@ fn train_task_text_reads_the_free_text_column_and_refuses_a_table_without_one() 
         "{}",
         stderr(&output)
     );
+}
+
 /// `timeseries/<name>.csv` split on its test_idx file into TRAIN and TEST files in
 /// `scratch`; TEST without the target when `with_target` is false.
 fn split_series(
