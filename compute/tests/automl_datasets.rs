@@ -9,13 +9,11 @@ use compute::automl::run::run;
 use compute::automl::{
     AutomlOptions, AutomlReport, CandidateStatus, EvaluationDetail, MAX_CURVE_POINTS,
 };
-use compute::csv::{read_csv, CsvOptions};
-use compute::frame::Frame;
-use compute::ml::matrix::take_rows;
 use compute::ml::metrics::{class_indices, regression_scores};
 use compute::ml::{train_set, Control, Task};
 
-const DATASETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/datasets");
+mod common;
+use common::{split, DATASETS};
 
 /// (folder, name, target).
 const CASES: &[(&str, &str, &str)] = &[
@@ -27,22 +25,6 @@ const CASES: &[(&str, &str, &str)] = &[
     ("multiclass", "wine", "cultivar"),
     ("multiclass", "penguins", "species"),
 ];
-
-/// The fixed train and test rows of a dataset.
-fn split(folder: &str, name: &str) -> (Frame, Frame) {
-    let path = Path::new(DATASETS).join(folder).join(format!("{name}.csv"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let frame = read_csv(name, &bytes, CsvOptions::default()).unwrap().frame;
-    let index = Path::new(DATASETS)
-        .join(folder)
-        .join(format!("{name}.test_idx.txt"));
-    let mut is_test = vec![false; frame.n_rows()];
-    for row in std::fs::read_to_string(index).unwrap().split_whitespace() {
-        is_test[row.parse::<usize>().unwrap()] = true;
-    }
-    let (test, train): (Vec<usize>, Vec<usize>) = (0..frame.n_rows()).partition(|&r| is_test[r]);
-    (take_rows(&frame, &train), take_rows(&frame, &test))
-}
 
 /// The `Dummy…` row of `reference_scores.csv`: r2 and rmse, or accuracy and macro_f1.
 fn dummy_reference(name: &str) -> (f64, f64) {

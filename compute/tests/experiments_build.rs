@@ -3,37 +3,19 @@
 //! short by its time budget (per-fold histories, skipped candidates as killed runs).
 
 use std::cell::Cell;
-use std::path::Path;
 
 use compute::automl::run::{run, AutomlRun};
 use compute::automl::{
     AutomlOptions, Build, CandidateStatus, EvaluationDetail, ModelSpec, Validation,
 };
-use compute::csv::{read_csv, CsvOptions};
 use compute::experiments::build::spec_params;
 use compute::experiments::{
     runs_for_build, BuildContext, BuildRunsError, RunIds, RunKind, RunRecord, RunStatus,
 };
-use compute::frame::Frame;
-use compute::ml::matrix::take_rows;
 use compute::ml::{Control, ForestParams, GbdtParams, MaxFeatures, Model, TrainTrace};
 
-const DATASETS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/datasets");
-
-fn split(folder: &str, name: &str) -> (Frame, Frame) {
-    let path = Path::new(DATASETS).join(folder).join(format!("{name}.csv"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let frame = read_csv(name, &bytes, CsvOptions::default()).unwrap().frame;
-    let index = Path::new(DATASETS)
-        .join(folder)
-        .join(format!("{name}.test_idx.txt"));
-    let mut is_test = vec![false; frame.n_rows()];
-    for row in std::fs::read_to_string(index).unwrap().split_whitespace() {
-        is_test[row.parse::<usize>().unwrap()] = true;
-    }
-    let (test, train): (Vec<usize>, Vec<usize>) = (0..frame.n_rows()).partition(|&r| is_test[r]);
-    (take_rows(&frame, &train), take_rows(&frame, &test))
-}
+mod common;
+use common::split;
 
 fn trace(model: &Model) -> Option<&TrainTrace> {
     match model {
