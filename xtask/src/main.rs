@@ -468,3 +468,89 @@ fn bench_train(args: &[String]) -> Result {
     bench.args(args);
     run(bench)
 }
+
+/// statsmodels (with pandas and numpy), the reference for the forecasting benchmark.
+fn python_statsmodels() -> Result {
+    if output("python3", &["-c", "import statsmodels, pandas, numpy"]).is_none() {
+        say("installing statsmodels, pandas and numpy from PyPI (the reference for the forecasting benchmark)");
+        run(cmd(
+            "python3",
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "statsmodels",
+                "pandas",
+                "numpy",
+            ],
+        ))?;
+    }
+    Ok(())
+}
+
+/// Native only (the `studio` CLI), so no wasm tooling is set up. Extra arguments go to
+/// `forecast_bench.py` (e.g. `--datasets air_passengers --rounds 5`).
+fn bench_forecast(args: &[String]) -> Result {
+    python_statsmodels()?;
+    say("forecasting: ours natively (studio CLI) vs statsmodels, one thread, interleaved");
+    let mut bench = cmd("python3", &["compute/bench/forecast_bench.py"]);
+    bench.args(args);
+    run(bench)
+}
+
+/// Extra arguments go to `image_bench.py` (e.g. `--ours quick:pixels+hog --rounds 3`).
+fn bench_image(args: &[String]) -> Result {
+    python_sklearn()?;
+    say(
+        "image classification on the digits: ours natively vs scikit-learn, one thread, same split",
+    );
+    let mut bench = cmd("python3", &["compute/bench/image_bench.py"]);
+    bench.args(args);
+    run(bench)
+}
+
+fn bench_wrangle(args: &[String]) -> Result {
+    let file = bench_file(args);
+    python_rivals()?;
+    build_dist()?;
+    say("profile and a 5-step recipe: ours natively and in the studio's wasm worker vs polars and pandas, interleaved");
+    run(cmd(
+        "python3",
+        &[
+            "compute/bench/wrangle_bench.py",
+            &file,
+            "--repeats",
+            "3",
+            "--wasm",
+        ],
+    ))
+}
+
+fn bench_import(args: &[String]) -> Result {
+    let file = bench_file(args);
+    python_rivals()?;
+    build_dist()?;
+    say("CSV import: ours natively and in the studio's wasm worker vs polars and pandas, interleaved");
+    run(cmd(
+        "python3",
+        &[
+            "compute/bench/import_bench.py",
+            &file,
+            "--repeats",
+            "5",
+            "--wasm",
+        ],
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locked_wasm_bindgen_version_is_found() {
+        let version = locked_version("wasm-bindgen").unwrap();
+        assert!(version.starts_with("0.2."), "{version}");
+    }
+}
