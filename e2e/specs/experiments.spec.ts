@@ -65,7 +65,8 @@ test('three models on telco_churn are three runs, compared side by side with cha
   await expect(page.getByTestId('run-row')).toHaveCount(3);
   // The automatic build's candidates are child runs, shown when asked.
   await page.getByTestId('runs-candidates').check();
-  expect(await page.getByTestId('run-row').count()).toBeGreaterThan(3);
+  // The worker answers the new query: wait for its rows (a count read at once raced it).
+  await expect.poll(() => page.getByTestId('run-row').count()).toBeGreaterThan(3);
   await page.getByTestId('runs-candidates').uncheck();
   await expect(page.getByTestId('run-row')).toHaveCount(3);
 
