@@ -1,7 +1,8 @@
 // Playwright against the built dist/ in Debian's Chromium (no browser download: see TOOLCHAIN.md).
 import { defineConfig } from '@playwright/test';
 
-const PORT = 8091;
+// E2E_PORT lets two checkouts run their specs side by side.
+const PORT = Number(process.env.E2E_PORT ?? 8091);
 
 export default defineConfig({
   testDir: './specs',
