@@ -3,6 +3,9 @@
 //! The numbers come from the worker and the stored runs (profiles, point samples, metric
 //! histories); these components only map them to pixels.
 
+mod forecast;
+pub use forecast::ForecastChart;
+
 use compute::profile::{ColumnProfile, CorrelationMatrix, PairSample};
 use leptos::prelude::*;
 

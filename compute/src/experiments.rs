@@ -24,6 +24,7 @@ pub mod build;
 pub mod compare;
 pub mod csv;
 pub mod filter;
+pub mod forecast;
 pub mod mlflow;
 pub mod table;
 mod yaml;
@@ -34,6 +35,7 @@ pub use compare::{
 };
 pub use csv::runs_csv;
 pub use filter::{parse_filter, Filter, QueryError};
+pub use forecast::runs_for_forecast;
 pub use mlflow::{mlflow_folder, read_mlflow_folder, ImportError, MlflowExport, MlflowImport};
 pub use table::{default_columns, query_runs, Cell, RunQuery, RunRow, RunWindow, SortKey};
 

@@ -43,7 +43,7 @@ pub mod optimize;
 pub mod series;
 
 #[cfg(feature = "engine")]
-pub use model::{fit_forecast, ForecastFit, ForecastModel};
+pub use model::{fit_forecast, ForecastFit, ForecastModel, Horizon};
 
 /// The spacing of a regular series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -169,6 +169,15 @@ pub enum ForecastMethod {
 }
 
 impl ForecastMethod {
+    /// Whether the method reads covariates (only the boosting ones do), so a what-if on
+    /// future covariates can change its forecast.
+    pub fn reads_covariates(&self) -> bool {
+        matches!(
+            self,
+            ForecastMethod::GradientBoosting { .. } | ForecastMethod::CalendarBoosting
+        )
+    }
+
     /// The name a leaderboard shows, like the shared reference scores':
     /// `HoltWinters(trend=add,seasonal=mul,m=12)`.
     pub fn label(&self) -> String {

@@ -7,6 +7,9 @@
 //! one transaction; [`MemoryStore`] applies it the same way natively, so the rules here are
 //! tested without a browser.
 
+mod forecast;
+pub use forecast::{plan_delete_forecast, plan_forecast, ForecastInput};
+
 use std::collections::BTreeMap;
 
 use serde::Serialize;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::records::DatasetRecord;
 
 /// Bumped whenever a request or event changes shape; a worker refuses other versions.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// Unique per client session; replies and progress carry the id of the request they answer.
 pub type RequestId = u64;
@@ -213,6 +213,29 @@ pub enum Request {
         folder_name: String,
         files: Vec<FolderFile>,
     },
+    /// Fit a forecast model on a stored dataset version (candidates ranked by a
+    /// rolling-origin backtest) and forecast `horizon` steps after each series' history;
+    /// stored with its lineage and runs.
+    TrainForecast {
+        dataset_id: String,
+        /// Empty: "<target> from <dataset>".
+        name: String,
+        options: crate::forecast::ForecastOptions,
+        horizon: u64,
+    },
+    /// Every stored forecast model, newest first.
+    ListForecasts,
+    DeleteForecast {
+        forecast_id: String,
+    },
+    /// What-if: series `item`'s forecast again with these future covariates (one list per
+    /// covariate in the model's order, one value per step; `None` unknown); nothing is
+    /// stored.
+    WhatIfForecast {
+        forecast_id: String,
+        item: u64,
+        covariates: Vec<Vec<Option<f64>>>,
+    },
     /// Stop the request with this id; it ends with `JobError { kind: Cancelled }` and stores nothing.
     Cancel {
         target_request_id: RequestId,
@@ -381,6 +404,22 @@ pub enum Reply {
         n_experiments: u64,
         n_runs: u64,
         warnings: Vec<String>,
+    },
+    /// A forecast model stored by `TrainForecast`.
+    Forecast {
+        forecast: Box<crate::records::ForecastRecord>,
+    },
+    Forecasts {
+        forecasts: Vec<crate::records::ForecastRecord>,
+    },
+    ForecastDeleted {
+        forecast_id: String,
+    },
+    /// The what-if forecast of one series.
+    WhatIfForecast {
+        forecast_id: String,
+        item: u64,
+        points: Vec<crate::forecast::ForecastPoint>,
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,
@@ -608,6 +647,21 @@ mod tests {
                     outcome: crate::automl::FoldOutcome::Scored { score: 0.5 },
                     fit_secs: 0.25,
                 }],
+            },
+            Request::TrainForecast {
+                dataset_id: "ds-1".into(),
+                name: String::new(),
+                options: crate::forecast::ForecastOptions::new("month", "passengers"),
+                horizon: 12,
+            },
+            Request::ListForecasts,
+            Request::DeleteForecast {
+                forecast_id: "forecast-1".into(),
+            },
+            Request::WhatIfForecast {
+                forecast_id: "forecast-1".into(),
+                item: 0,
+                covariates: vec![vec![Some(1.0), None]],
             },
             Request::ListModels,
             Request::GetModel {

@@ -38,7 +38,10 @@ pub mod stores {
     pub const RUNS: &str = "runs";
     /// Small bookkeeping values by name, e.g. [`super::RUNS_REVISION`].
     pub const META: &str = "meta";
-    pub const ALL: [&str; 14] = [
+    /// Forecast models ([`super::ForecastRecord`]), keyed by forecast id; their fitted
+    /// `ForecastModel` is a [`super::ModelFileRecord`] in `model_files` under the same id.
+    pub const FORECASTS: &str = "forecasts";
+    pub const ALL: [&str; 15] = [
         DATASETS,
         BLOBS,
         ARTIFACTS,
@@ -53,6 +56,7 @@ pub mod stores {
         EXPERIMENTS,
         RUNS,
         META,
+        FORECASTS,
     ];
 }
 
@@ -179,6 +183,32 @@ pub struct ModelRecord {
     /// Seconds the whole training job took (search, refit, evaluation).
     pub train_secs: f64,
     pub origin: ModelOrigin,
+}
+
+/// A forecast model as the Forecast page lists and shows it: what it forecasts, its
+/// backtest leaderboard and forecast per series. The fitted model is a [`ModelFileRecord`]
+/// under the same id (its JSON a `forecast::ForecastModel`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastRecord {
+    pub schema_version: u32,
+    pub forecast_id: String,
+    pub name: String,
+    pub created_at_ms: f64,
+    pub dataset_id: String,
+    pub dataset_name: String,
+    pub dataset_content_hash: String,
+    /// The lineage artifact that stands for this model.
+    pub artifact_id: String,
+    /// BLAKE3 of the model file's JSON, hex.
+    pub content_hash: String,
+    pub options: crate::forecast::ForecastOptions,
+    /// Per series: frequency, season, leaderboard, history and forecast with P10/P50/P90.
+    pub report: crate::forecast::ForecastReport,
+    pub n_rows: u64,
+    /// Seconds the whole job took.
+    pub train_secs: f64,
+    /// The build's run in Experiments.
+    pub run_id: Option<String>,
 }
 
 /// Where a stored model came from.

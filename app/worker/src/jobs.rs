@@ -18,6 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::store::Store;
 
 mod experiments;
+mod forecast;
 mod models;
 
 /// Bytes read from a file per step: big enough to parse efficiently, small enough that
@@ -434,6 +435,30 @@ async fn reply_to(
             )
             .await
         }
+        Request::TrainForecast {
+            dataset_id,
+            name,
+            options,
+            horizon,
+        } => {
+            forecast::train(
+                ctx,
+                request_id,
+                &dataset_id,
+                &name,
+                options,
+                horizon,
+                progress,
+            )
+            .await
+        }
+        Request::ListForecasts => forecast::list(ctx).await,
+        Request::DeleteForecast { forecast_id } => forecast::delete(ctx, &forecast_id).await,
+        Request::WhatIfForecast {
+            forecast_id,
+            item,
+            covariates,
+        } => forecast::what_if(ctx, &forecast_id, item, covariates).await,
         Request::Cancel { target_request_id } => {
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)

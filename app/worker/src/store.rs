@@ -8,8 +8,8 @@ use compute::experiments::{ExperimentRecord, RunRecord};
 use compute::lineage::{seal, Op, WriteBatch};
 use compute::protocol::{ErrorKind, JobError};
 use compute::records::{
-    migrate, stores, AuditEntry, DatasetRecord, ModelFileRecord, ModelRecord, ProfileRecord,
-    Revision, SavedRecipe, RUNS_REVISION,
+    migrate, stores, AuditEntry, DatasetRecord, ForecastRecord, ModelFileRecord, ModelRecord,
+    ProfileRecord, Revision, SavedRecipe, RUNS_REVISION,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
@@ -23,7 +23,8 @@ pub const DEFAULT_DB_NAME: &str = "ml-studio";
 /// Bump with every change of stores or indexes, and add a step to the upgrade below.
 /// 1: datasets, blobs, artifacts, actions, edges, audit. 2: profiles. 3: recipes.
 /// 4: saved_recipes (the recipe library). 5: models, model_files. 6: experiments, runs, meta.
-const DB_VERSION: u32 = 6;
+/// 8: forecasts (7 is the image stores').
+const DB_VERSION: u32 = 8;
 
 const BY_CONTENT_HASH: &str = "by_content_hash";
 
@@ -131,6 +132,9 @@ impl Store {
                     db.create_object_store(stores::EXPERIMENTS).build()?;
                     db.create_object_store(stores::RUNS).build()?;
                     db.create_object_store(stores::META).build()?;
+                }
+                if old_version < 8 {
+                    db.create_object_store(stores::FORECASTS).build()?;
                 }
                 Ok(())
             })
@@ -354,6 +358,29 @@ impl Store {
         {
             Some(v) => from_js(stores::MODEL_FILES, v),
             None => Err(model_not_found(model_id)),
+        }
+    }
+
+    /// Every stored forecast model, newest first.
+    pub async fn forecasts(&self) -> Result<Vec<ForecastRecord>, JobError> {
+        let mut forecasts: Vec<ForecastRecord> =
+            self.all(stores::FORECASTS, "listing forecasts").await?;
+        forecasts.sort_by(|a, b| b.created_at_ms.total_cmp(&a.created_at_ms));
+        Ok(forecasts)
+    }
+
+    pub async fn forecast(&self, forecast_id: &str) -> Result<ForecastRecord, JobError> {
+        match self
+            .get(stores::FORECASTS, forecast_id, "reading a forecast")
+            .await?
+        {
+            Some(v) => from_js(stores::FORECASTS, v),
+            None => Err(JobError::new(
+                ErrorKind::NotFound,
+                format!(
+                    "forecast {forecast_id} no longer exists; it may have been deleted in another tab"
+                ),
+            )),
         }
     }
 

@@ -1,4 +1,4 @@
-//! IndexedDB storage in a real browser: batches land whole, rows read back, shared rows survive a delete, the audit chain holds across writes, models store and read back, an older database upgrades.
+//! IndexedDB storage in a real browser: batches land whole, rows read back, shared rows survive a delete, the audit chain holds across writes, models and forecasts store and read back, an older database upgrades.
 
 use std::collections::BTreeMap;
 
@@ -303,5 +303,101 @@ async fn a_version_4_database_upgrades_keeping_its_datasets() {
     let (model, batch) = train(&stored, &frame);
     store.apply(batch).await.unwrap();
     assert_eq!(store.models().await.unwrap(), vec![model]);
+    store.delete_database().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_forecast_is_stored_with_its_runs_and_reads_back_until_deleted() {
+    use compute::experiments::{runs_for_forecast, BuildContext, RunIds};
+    use compute::forecast::{fit_forecast, ForecastModel, ForecastOptions, Horizon};
+    use compute::lineage::{plan_delete_forecast, plan_forecast, ForecastInput};
+
+    let store = Store::open(&db_name("forecast")).await.unwrap();
+    let mut csv = String::from("month,value\n");
+    for t in 0..48 {
+        let season = [0, 2, 5, 9, 12, 15, 14, 11, 8, 4, 2, 1][t % 12];
+        csv.push_str(&format!(
+            "{}-{:02}-01,{}\n",
+            2000 + t / 12,
+            t % 12 + 1,
+            100 + t + season
+        ));
+    }
+    let dataset = import(&store, "monthly.csv", csv.as_bytes(), "f").await;
+    let frame = read_csv("monthly.csv", csv.as_bytes(), CsvOptions::default())
+        .unwrap()
+        .frame;
+    let options = ForecastOptions::new("month", "value");
+    let fit = fit_forecast(&frame, &options, Horizon::Steps(6), &mut |_| {
+        compute::ml::Control::Continue
+    })
+    .unwrap();
+    let context = BuildContext {
+        experiment_id: "exp-f".into(),
+        run_ids: RunIds::Derived {
+            build_run_id: "run-f".into(),
+        },
+        run_name: None,
+        model_id: Some("forecast-f".into()),
+        action_id: Some("act-f".into()),
+        dataset_id: Some(dataset.dataset_id.clone()),
+        dataset_name: Some(dataset.name.clone()),
+        dataset_content_hash: Some(dataset.content_hash.clone()),
+        recipe_hashes: Vec::new(),
+        started_at_ms: 1.0,
+        duration_secs: 0.5,
+        code_version: "test".into(),
+        trace: None,
+    };
+    let runs = runs_for_forecast(&fit.report, &options, &context);
+    let n_runs = runs.len();
+    let (record, batch) = plan_forecast(
+        &dataset,
+        ForecastInput {
+            forecast_id: "forecast-f".into(),
+            artifact_id: "art-f".into(),
+            action_id: "act-f".into(),
+            name: "value from monthly.csv".into(),
+            options,
+            report: fit.report,
+            model_json: fit.model.to_json(),
+            n_rows: 48,
+            started_at_ms: 1.0,
+            ended_at_ms: 2.0,
+            new_experiment: None,
+            runs,
+        },
+    );
+    store.apply(batch).await.unwrap();
+    assert_eq!(store.forecasts().await.unwrap(), vec![record.clone()]);
+    assert_eq!(store.forecast("forecast-f").await.unwrap(), record);
+    let file = store.model_file("forecast-f").await.unwrap();
+    assert_eq!(
+        hash_bytes(file.json.as_bytes()).to_hex(),
+        record.content_hash
+    );
+    let model = ForecastModel::from_json(&file.json).unwrap();
+    assert_eq!(model.forecast_item(0, 6, &[]).unwrap().len(), 6);
+    assert_eq!(store.runs().await.unwrap().len(), n_runs);
+
+    store
+        .apply(plan_delete_forecast(&record, 3.0))
+        .await
+        .unwrap();
+    assert!(store.forecasts().await.unwrap().is_empty());
+    assert_eq!(
+        store.forecast("forecast-f").await.unwrap_err().kind,
+        ErrorKind::NotFound
+    );
+    assert_eq!(store.runs().await.unwrap().len(), n_runs);
+    let events: Vec<String> = store
+        .audit_log()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(events, ["import", "train_forecast", "delete_forecast"]);
+    verify_chain(&store.audit_log().await.unwrap()).unwrap();
     store.delete_database().await.unwrap();
 }

@@ -262,7 +262,7 @@ fn with_diagnosis(run: &mut RunRecord, diagnosis: &Diagnosis, ended_ms: f64) {
 }
 
 /// A run with the context's fields and nothing else; the caller fills the rest.
-fn base_run(context: &BuildContext<'_>, run_id: String, seed: u64) -> RunRecord {
+pub(super) fn base_run(context: &BuildContext<'_>, run_id: String, seed: u64) -> RunRecord {
     RunRecord {
         schema_version: RUN_SCHEMA_VERSION,
         run_id,
@@ -483,7 +483,7 @@ fn push_history(
     }
 }
 
-fn insert_finite(metrics: &mut BTreeMap<String, f64>, key: &str, value: f64) {
+pub(super) fn insert_finite(metrics: &mut BTreeMap<String, f64>, key: &str, value: f64) {
     if value.is_finite() {
         metrics.insert(key.to_string(), value);
     }

@@ -694,6 +694,53 @@ impl ForecastModel {
         serde_json::from_str(json)
     }
 
+    /// What-if: item `item`'s forecast for `horizon` steps after its history with the
+    /// future covariates given (one list per covariate in the options' order, one value per
+    /// step; NaN where unknown). Methods that read no covariates forecast as before.
+    pub fn forecast_item(
+        &self,
+        item: usize,
+        horizon: usize,
+        covariates: &[Vec<f64>],
+    ) -> Result<Vec<ForecastPoint>, ForecastError> {
+        let Some(model) = self.items.get(item) else {
+            return Err(ForecastError::InvalidParameter {
+                name: "item",
+                reason: format!(
+                    "the model has {} series, not {}",
+                    self.items.len(),
+                    item + 1
+                ),
+            });
+        };
+        if covariates.len() != self.options.covariates.len()
+            || covariates.iter().any(|values| values.len() != horizon)
+        {
+            return Err(ForecastError::InvalidParameter {
+                name: "covariates",
+                reason: format!(
+                    "expected {} covariate lists of {horizon} values each",
+                    self.options.covariates.len()
+                ),
+            });
+        }
+        let n = model.series.len();
+        let forecast = forecast_fitted(&model.fitted, &model.series, n, horizon, covariates)?;
+        Ok(forecast
+            .iter()
+            .enumerate()
+            .map(|(k, &point)| {
+                let (p10, p90) = model.interval.band(k, point);
+                ForecastPoint {
+                    timestamp: model.series.grid.display(model.series.timestamp(n + k)),
+                    p10,
+                    p50: point,
+                    p90,
+                }
+            })
+            .collect())
+    }
+
     /// The frequency of the first series.
     pub fn frequency(&self) -> Option<Frequency> {
         self.items.first().map(|item| item.series.grid.frequency)
