@@ -8,7 +8,8 @@
 // Usage: node compute/bench/fit_wasm.mjs node|chromium PKG_DIR train FILE TARGET EXCLUDED,… MODELS SEED
 //        node compute/bench/fit_wasm.mjs node|chromium PKG_DIR linear FILE CASE REPEATS
 //        node compute/bench/fit_wasm.mjs node|chromium PKG_DIR text FILE MODEL REPEATS   (text/<name>.csv; nb|logistic)
-//        node compute/bench/fit_wasm.mjs node PKG_DIR image digits_8x8.csv PNGS.zip BUILD FEATURES   (image_bench.py)
+//        node compute/bench/fit_wasm.mjs node|chromium PKG_DIR forecast FILE REPEATS   (timeseries/<name>.csv)
+//        node compute/bench/fit_wasm.mjs node|chromium PKG_DIR image digits_8x8.csv PNGS.zip BUILD FEATURES   (image_bench.py)
 import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -17,24 +18,25 @@ import path from 'node:path';
 
 const [engineName, pkgDir, kind, file, ...rest] = process.argv.slice(2);
 const indexFile = file.replace(/\.csv$/, '') + '.test_idx.txt';
-if (kind !== 'train' && kind !== 'linear' && kind !== 'text' && kind !== 'image') {
-  console.error(`unknown kind ${kind}; use train, linear, text or image`);
-  process.exit(2);
-}
-if (kind === 'image' && engineName !== 'node') {
-  console.error('image runs in node only (its PNGs come as a zip read from disk)');
+if (!['train', 'linear', 'text', 'image', 'forecast'].includes(kind)) {
+  console.error(`unknown kind ${kind}; use train, linear, text, image or forecast`);
   process.exit(2);
 }
 
-// The call, the same in both engines: `wasm` is the module's exports.
-function call(wasm, kind, fileName, csv, testIdx, rest) {
+// The call, the same in both engines: `wasm` is the module's exports; `zip` the image zip's
+// bytes (read from disk in Node, fetched in Chromium).
+function call(wasm, kind, fileName, csv, testIdx, rest, zip) {
   if (kind === 'train') {
     const [target, excluded, models, seed] = rest;
     return JSON.parse(wasm.bench_train(fileName, csv, testIdx, target, excluded, models, Number(seed)));
   }
   if (kind === 'image') {
-    const [zipFile, build, features] = rest;
-    return [JSON.parse(wasm.bench_image(csv, testIdx, readFileSync(zipFile), build, features, 0))];
+    const [, build, features] = rest;
+    return [JSON.parse(wasm.bench_image(csv, testIdx, zip, build, features, 0))];
+  }
+  if (kind === 'forecast') {
+    const [repeats] = rest;
+    return [JSON.parse(wasm.bench_forecast(fileName.replace(/\.csv$/, ''), csv, testIdx, Number(repeats)))];
   }
   if (kind === 'text') {
     const [model, repeats] = rest;
@@ -48,7 +50,8 @@ function call(wasm, kind, fileName, csv, testIdx, rest) {
 async function inNode() {
   const require = createRequire(import.meta.url);
   const wasm = require(path.resolve(pkgDir, 'bench_fit.js'));
-  const results = call(wasm, kind, path.basename(file), readFileSync(file), readFileSync(indexFile, 'utf8'), rest);
+  const zip = kind === 'image' ? readFileSync(rest[0]) : null;
+  const results = call(wasm, kind, path.basename(file), readFileSync(file), readFileSync(indexFile, 'utf8'), rest, zip);
   return { results, engine: { node: process.versions.node, v8: process.versions.v8 } };
 }
 
@@ -60,7 +63,8 @@ onmessage = async ({ data }) => {
     await init({ module_or_path: './pkg/bench_fit_bg.wasm' });
     const csv = new Uint8Array(await (await fetch('./data.csv')).arrayBuffer());
     const testIdx = await (await fetch('./data.test_idx.txt')).text();
-    postMessage({ results: call(wasm, data.kind, data.fileName, csv, testIdx, data.rest) });
+    const zip = data.kind === 'image' ? new Uint8Array(await (await fetch('./images.zip')).arrayBuffer()) : null;
+    postMessage({ results: call(wasm, data.kind, data.fileName, csv, testIdx, data.rest, zip) });
   } catch (error) {
     postMessage({ error: String(error && error.stack || error) });
   }
@@ -73,6 +77,7 @@ async function inChromium() {
   symlinkSync(path.resolve(pkgDir), path.join(dir, 'pkg'));
   symlinkSync(path.resolve(file), path.join(dir, 'data.csv'));
   symlinkSync(path.resolve(indexFile), path.join(dir, 'data.test_idx.txt'));
+  if (kind === 'image') symlinkSync(path.resolve(rest[0]), path.join(dir, 'images.zip'));
   writeFileSync(path.join(dir, 'worker.mjs'), WORKER);
   writeFileSync(path.join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>fit bench</title>');
   const port = 9093 + Math.floor(Math.random() * 500);

@@ -5,7 +5,7 @@ Usage (from the workspace root or anywhere; `cargo xtask bench-forecast` install
 statsmodels if missing and runs this):
 
     python3 compute/bench/forecast_bench.py [--datasets air_passengers,co2_mauna_loa,us_births_daily]
-                                            [--rounds R] [--no-build]
+                                            [--rounds R] [--engines none|node,chromium] [--no-build]
 
 Each dataset of `timeseries/` is split on its `<name>.test_idx.txt` (the last 20% of rows):
 the training rows are the history, the test rows the future; the horizon is their number.
@@ -15,6 +15,10 @@ studio`, compute at opt-level 3): `studio train --task forecast --json`, which r
 candidates (naive, seasonal naive, four Holt-Winters, two gradient boostings) by a
 rolling-origin backtest over three origins, refits the best and forecasts the test rows.
 Its time (`fit_secs`) is all of that but reading the files; the MAE is on the test rows.
+With `--engines node,chromium` the same fit (`bench_fit::fit_forecast_case`, the code the
+worker runs) also runs as wasm through `fit_wasm.mjs` (built by `fit_bench.py`'s `build()`:
+wasm-bindgen, wasm-opt -Oz), in Node and in a module Web Worker of headless Chromium, and
+must reach the same MAE; its time is the fit alone.
 
 statsmodels runs, one BLAS thread, in its own process: `ExponentialSmoothing` in the shared
 reference's configuration (trend="add", the reference's seasonal, seasonal_periods m;
@@ -136,16 +140,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default=",".join(SERIES))
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per dataset")
+    parser.add_argument("--engines", default="none",
+                        help="where the wasm build also runs: none, node, chromium or node,chromium")
     parser.add_argument("--no-build", action="store_true", help="use the studio binary already built")
     args = parser.parse_args()
+    engines = [] if args.engines == "none" else args.engines.split(",")
+    sys.path.insert(0, str(HERE))
     if not args.no_build:
         run(["cargo", "build", "--release", "-p", "compute", "--features", "cli", "--bin", "studio"])
+        if engines:
+            import fit_bench  # the wasm build and runner of the fitting benchmarks
+
+            fit_bench.build()
     studio = str(TARGET / "release/studio")
     one_thread = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    print("| dataset | n_train | horizon | ours: chosen model | ours MAE | ours s (8 candidates, 3 origins, refit) | "
-          "statsmodels HW (reference config) MAE | statsmodels HW fit s | statsmodels HW backtest: chosen | MAE | s | "
-          "seasonal naive MAE | best reference MAE | ours / best reference |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    wasm_headers = "".join(f" ours wasm ({engine}) s |" for engine in engines)
+    print("| dataset | n_train | horizon | ours: chosen model | ours MAE | ours s (8 candidates, 3 origins, refit) |"
+          f"{wasm_headers} statsmodels HW (reference config) MAE | statsmodels HW fit s | "
+          "statsmodels HW backtest: chosen | MAE | s | seasonal naive MAE | best reference MAE | ours / best reference |")
+    print("|---|---|---|---|---|---|" + "---|" * len(engines) + "---|---|---|---|---|---|---|---|")
     version = None
     with tempfile.TemporaryDirectory() as scratch:
         for name in args.datasets.split(","):
@@ -160,8 +173,19 @@ def main() -> None:
                                   "--json"])
                 theirs = json_line([sys.executable, "-c", STATSMODELS_FIT, str(DATASETS), name, target, str(m),
                                     seasonal], env=one_thread)
-                runs.append((ours, theirs))
-            ours, theirs = runs[-1]
+                wasm = []
+                if engines:
+                    import fit_bench
+
+                    path = DATASETS / "timeseries" / f"{name}.csv"
+                    wasm = [fit_bench.wasm_run(engine, ["forecast", str(path), "1"]) for engine in engines]
+                runs.append((ours, theirs, wasm))
+            ours, theirs, wasm = runs[-1]
+            for other in wasm:
+                if abs(other["mae"] - ours["holdout"]["mae"]) > 1e-6 * max(1.0, other["mae"]):
+                    sys.exit(f"FAIL: {name}: wasm MAE {other['mae']} differs from native {ours['holdout']['mae']}")
+            wasm_cells = "".join(
+                f" {statistics.median(r[2][i]['fit_secs'] for r in runs):.3f} |" for i in range(len(engines)))
             version = theirs["version"]
             reference, _ = best_reference(name)
             item = ours["report"]["items"][0]
@@ -170,7 +194,7 @@ def main() -> None:
             search_s = statistics.median(r[1]["search_secs"] for r in runs)
             mae = ours["holdout"]["mae"]
             print(f"| {name} | {item['n_history']} | {ours['report']['horizon']} | {ours['best_model']} | "
-                  f"{mae:.4f} | {ours_s:.3f} | {theirs['hw_mae']:.4f} | {fit_s:.3f} | {theirs['search_best']} | "
+                  f"{mae:.4f} | {ours_s:.3f} |{wasm_cells} {theirs['hw_mae']:.4f} | {fit_s:.3f} | {theirs['search_best']} | "
                   f"{theirs['search_mae']:.4f} | {search_s:.3f} | {theirs['snaive_mae']:.4f} | {reference:.4f} | "
                   f"{mae / reference:.3f} |", flush=True)
     print(f"\nstatsmodels {version}, one thread; times are medians of {args.rounds} interleaved rounds.")

@@ -167,3 +167,39 @@ test('a forecast cancelled while it fits stores nothing', async ({ page }) => {
   await expect(page.getByTestId('no-forecasts')).toBeVisible();
   expect(problems).toEqual([]);
 });
+
+test('several series: one forecast per item, chosen in the view', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  const problems = watchConsole(page);
+  const lines = ['month,store,units'];
+  for (const [store, level] of [['north', 100], ['south', 1000]] as const) {
+    for (let t = 0; t < 48; t++) {
+      const season = [0, 3, 6, 9, 12, 15, 12, 9, 6, 3, 0, -3][t % 12];
+      lines.push(`${2018 + Math.floor(t / 12)}-${String((t % 12) + 1).padStart(2, '0')}-01,${store},${level + t + season * (level / 100)}`);
+    }
+  }
+  const file = testInfo.outputPath('store_units.csv');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  const data = new DataPage(page);
+  await data.open();
+  await importAndOpenForecast(page, data, file, 'store_units');
+  await page.getByTestId('forecast-item').selectOption('store');
+  await page.getByTestId('forecast-horizon').fill('6');
+  await page.getByTestId('forecast-train').click();
+  await expect(page.getByTestId('forecast-title')).toHaveText('units from store_units', { timeout: 120_000 });
+  await expect(page.getByTestId('forecast-row').first().locator('td').nth(3)).toHaveText('2');
+  const select = page.getByTestId('forecast-item-select');
+  await expect(select.locator('option')).toHaveText(['north', 'south']);
+  const firstP50 = async () => {
+    await page.getByText('Forecast table').click();
+    const text = await page.getByTestId('forecast-table-row').first().locator('td').nth(2).innerText();
+    await page.getByText('Forecast table').click();
+    return Number(text);
+  };
+  const north = await firstP50();
+  expect(north).toBeGreaterThan(80);
+  expect(north).toBeLessThan(250);
+  await select.selectOption({ label: 'south' });
+  await expect.poll(firstP50).toBeGreaterThan(800);
+  expect(problems).toEqual([]);
+});

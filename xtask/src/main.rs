@@ -493,7 +493,7 @@ fn python_statsmodels() -> Result {
 /// `forecast_bench.py` (e.g. `--datasets air_passengers --rounds 5`).
 fn bench_forecast(args: &[String]) -> Result {
     python_statsmodels()?;
-    say("forecasting: ours natively (studio CLI) vs statsmodels, one thread, interleaved");
+    say("forecasting: ours natively (studio CLI; with --engines node,chromium also in wasm) vs statsmodels, one thread, interleaved");
     let mut bench = cmd("python3", &["compute/bench/forecast_bench.py"]);
     bench.args(args);
     run(bench)

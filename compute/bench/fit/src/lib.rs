@@ -505,3 +505,87 @@ pub fn fit_image_case(
         "n_test": test.images.len(),
     }))
 }
+
+/// The time column and target of each shared time series.
+pub fn forecast_series(name: &str) -> Result<(&'static str, &'static str), String> {
+    match name {
+        "air_passengers" => Ok(("month", "passengers")),
+        "co2_mauna_loa" => Ok(("month", "co2_ppm")),
+        "us_births_daily" => Ok(("date", "births")),
+        other => Err(format!(
+            "unknown time series {other}; use air_passengers, co2_mauna_loa or us_births_daily"
+        )),
+    }
+}
+
+/// A time series split on its fixed test rows (the last 20%): the history and the future.
+pub struct ForecastCase {
+    pub train: compute::frame::Frame,
+    pub test: compute::frame::Frame,
+    pub options: compute::forecast::ForecastOptions,
+}
+
+impl ForecastCase {
+    pub fn read(name: &str, csv: &[u8], test_idx: &str) -> Result<ForecastCase, String> {
+        let (time, target) = forecast_series(name)?;
+        let frame = read_csv(&format!("{name}.csv"), csv, CsvOptions::default())
+            .map_err(|error| error.to_string())?
+            .frame;
+        let is_test = test_mask(test_idx, frame.n_rows())?;
+        let rows = |test: bool| -> Vec<usize> {
+            (0..frame.n_rows())
+                .filter(|&row| is_test[row] == test)
+                .collect()
+        };
+        Ok(ForecastCase {
+            train: take_rows(&frame, &rows(false)),
+            test: take_rows(&frame, &rows(true)),
+            options: compute::forecast::ForecastOptions::new(time, target),
+        })
+    }
+}
+
+/// Fits a forecast as the studio's worker does (eight candidates ranked by a rolling-origin
+/// backtest over three origins, the best refitted) for the test rows, `repeats` times; the
+/// time is the fit alone (median), the MAE on the test rows. JSON keys: best, fit_secs,
+/// mae, horizon, n_history.
+pub fn fit_forecast_case(
+    case: &ForecastCase,
+    repeats: usize,
+    clock: Clock,
+) -> Result<Value, String> {
+    use compute::forecast::{fit_forecast, Horizon};
+
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..repeats.max(1) {
+        let started = clock();
+        let fit = fit_forecast(
+            &case.train,
+            &case.options,
+            Horizon::Future(&case.test),
+            &mut |_| Control::Continue,
+        )
+        .map_err(|error| error.to_string())?;
+        times.push(clock() - started);
+        last = Some(fit);
+    }
+    let fit = last.expect("at least one fit");
+    let rows = fit
+        .model
+        .predict(&case.test)
+        .map_err(|error| error.to_string())?;
+    let metrics = fit
+        .model
+        .score(&case.test, &rows)
+        .map_err(|error| error.to_string())?
+        .ok_or("the test rows have no target values")?;
+    let item = &fit.report.items[0];
+    Ok(json!({
+        "best": item.best_label,
+        "fit_secs": median(&times),
+        "mae": metrics.mae,
+        "horizon": fit.report.horizon,
+        "n_history": item.n_history,
+    }))
+}

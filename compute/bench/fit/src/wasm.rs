@@ -4,8 +4,8 @@
 use wasm_bindgen::prelude::*;
 
 use crate::{
-    fit_image_case, fit_logistic, fit_text_case, fit_tree, linear_case, text_label, Case,
-    ImageCase, TextCase,
+    fit_forecast_case, fit_image_case, fit_logistic, fit_text_case, fit_tree, linear_case,
+    text_label, Case, ForecastCase, ImageCase, TextCase,
 };
 
 #[wasm_bindgen]
@@ -101,6 +101,20 @@ pub fn bench_image(
         .collect();
     let case = ImageCase::split(csv, test_idx, entries).map_err(js)?;
     let result = fit_image_case(&case, build, features, u64::from(seed), &seconds).map_err(js)?;
+    Ok(result.to_string())
+}
+
+/// `bench_forecast` in wasm: [`fit_forecast_case`] on the time series `name`, whose CSV
+/// bytes and test rows JS read; returns its JSON.
+#[wasm_bindgen]
+pub fn bench_forecast(
+    name: &str,
+    csv: &[u8],
+    test_idx: &str,
+    repeats: u32,
+) -> Result<String, JsError> {
+    let case = ForecastCase::read(name, csv, test_idx).map_err(js)?;
+    let result = fit_forecast_case(&case, repeats as usize, &seconds).map_err(js)?;
     Ok(result.to_string())
 }
 
