@@ -18,7 +18,8 @@ Its time (`fit_secs`) is all of that but reading the files; the MAE is on the te
 With `--engines node,chromium` the same fit (`bench_fit::fit_forecast_case`, the code the
 worker runs) also runs as wasm through `fit_wasm.mjs` (built by `fit_bench.py`'s `build()`:
 wasm-bindgen, wasm-opt -Oz), in Node and in a module Web Worker of headless Chromium, and
-must reach the same MAE; its time is the fit alone.
+must reach the same MAE to 0.1% (exp, ln and pow differ in the last bits between glibc and
+Rust's libm, so Holt-Winters' optimizer may stop a hair apart); its time is the fit alone.
 
 statsmodels runs, one BLAS thread, in its own process: `ExponentialSmoothing` in the shared
 reference's configuration (trend="add", the reference's seasonal, seasonal_periods m;
@@ -181,11 +182,14 @@ def main() -> None:
                     wasm = [fit_bench.wasm_run(engine, ["forecast", str(path), "1"]) for engine in engines]
                 runs.append((ours, theirs, wasm))
             ours, theirs, wasm = runs[-1]
+            # exp, ln and pow come from glibc natively and from Rust's libm in wasm32, so the
+            # smoothing parameters' optimizer may stop a hair apart: the MAEs agree to 0.1%.
             for other in wasm:
-                if abs(other["mae"] - ours["holdout"]["mae"]) > 1e-6 * max(1.0, other["mae"]):
+                if abs(other["mae"] - ours["holdout"]["mae"]) > 1e-3 * max(1.0, other["mae"]):
                     sys.exit(f"FAIL: {name}: wasm MAE {other['mae']} differs from native {ours['holdout']['mae']}")
             wasm_cells = "".join(
-                f" {statistics.median(r[2][i]['fit_secs'] for r in runs):.3f} |" for i in range(len(engines)))
+                f" {statistics.median(r[2][i]['fit_secs'] for r in runs):.3f} (MAE {wasm[i]['mae']:.4f}) |"
+                for i in range(len(engines)))
             version = theirs["version"]
             reference, _ = best_reference(name)
             item = ours["report"]["items"][0]

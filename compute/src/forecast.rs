@@ -43,7 +43,7 @@ pub mod optimize;
 pub mod series;
 
 #[cfg(feature = "engine")]
-pub use model::{fit_forecast, ForecastFit, ForecastModel, Horizon};
+pub use model::{fit_forecast, with_forecasts, ForecastFit, ForecastModel, Horizon};
 
 /// The spacing of a regular series.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -533,6 +533,8 @@ pub enum ForecastError {
     },
     #[error("{method} cannot be fitted: {reason}")]
     CannotFit { method: String, reason: String },
+    #[error("the future rows already have a column \"{column}\", which the forecast would write")]
+    OutputColumnExists { column: String },
     #[error("cancelled")]
     Cancelled,
     #[error(transparent)]

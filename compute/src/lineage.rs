@@ -1007,6 +1007,28 @@ pub struct PredictInput {
 /// hash, the Predict action (used: the model and the file; produced: the batch), edges and
 /// an audit entry.
 pub fn plan_predict(model: &ModelRecord, input: PredictInput) -> WriteBatch {
+    plan_predict_by(
+        PredictedBy {
+            model_id: &model.model_id,
+            artifact_id: &model.artifact_id,
+            content_hash: &model.content_hash,
+        },
+        input,
+    )
+}
+
+/// What a Predict action records of the model that predicted: a table model or a forecast
+/// model (`ForecastRecord`'s id, artifact and hash).
+#[derive(Clone, Copy, Debug)]
+pub struct PredictedBy<'a> {
+    pub model_id: &'a str,
+    pub artifact_id: &'a str,
+    pub content_hash: &'a str,
+}
+
+/// [`plan_predict`] for any model.
+pub fn plan_predict_by(model: PredictedBy<'_>, input: PredictInput) -> WriteBatch {
+    let model_artifact_id = model.artifact_id.to_string();
     let source_artifact = ArtifactRecord {
         schema_version: RECORD_SCHEMA_VERSION,
         artifact_id: input.source_artifact_id.clone(),
@@ -1025,23 +1047,26 @@ pub fn plan_predict(model: &ModelRecord, input: PredictInput) -> WriteBatch {
         created_at_ms: input.ended_at_ms,
         properties: BTreeMap::from([
             ("n_rows".into(), input.n_rows.to_string()),
-            ("model_id".into(), model.model_id.clone()),
+            ("model_id".into(), model.model_id.to_string()),
         ]),
     };
     let action = ActionRecord::completed(
         ActionKind::Predict,
         input.action_id.clone(),
         BTreeMap::from([
-            ("model_id".into(), model.model_id.clone()),
-            ("model_content_hash".into(), model.content_hash.clone()),
+            ("model_id".into(), model.model_id.to_string()),
+            ("model_content_hash".into(), model.content_hash.to_string()),
         ]),
         (input.started_at_ms, input.ended_at_ms),
-        vec![model.artifact_id.clone(), input.source_artifact_id.clone()],
+        vec![
+            model.artifact_id.to_string(),
+            input.source_artifact_id.clone(),
+        ],
         vec![input.batch_artifact_id.clone()],
     );
     let edges = [
         (
-            &model.artifact_id,
+            &model_artifact_id,
             &input.action_id,
             EdgeType::ContributedTo,
         ),
@@ -1057,7 +1082,7 @@ pub fn plan_predict(model: &ModelRecord, input: PredictInput) -> WriteBatch {
         ),
         (
             &input.batch_artifact_id,
-            &model.artifact_id,
+            &model_artifact_id,
             EdgeType::DerivedFrom,
         ),
         (
@@ -1084,7 +1109,7 @@ pub fn plan_predict(model: &ModelRecord, input: PredictInput) -> WriteBatch {
         event: "predict".into(),
         subject_id: input.batch_artifact_id,
         details: BTreeMap::from([
-            ("model_id".into(), model.model_id.clone()),
+            ("model_id".into(), model.model_id.to_string()),
             ("source_file".into(), input.source.file_name),
             ("source_hash".into(), input.source.content_hash),
             ("output_hash".into(), input.output_hash),

@@ -223,6 +223,13 @@ pub enum Request {
         options: crate::forecast::ForecastOptions,
         horizon: u64,
     },
+    /// Batch forecast: the attached CSV of future rows (time column, item column and
+    /// covariates as in training) through the model; the CSV with `prediction`, `p10`,
+    /// `p50`, `p90` travels beside the reply, and the batch is recorded as a Predict action.
+    ForecastCsv {
+        forecast_id: String,
+        file_name: String,
+    },
     /// Every stored forecast model, newest first.
     ListForecasts,
     DeleteForecast {
@@ -414,6 +421,14 @@ pub enum Reply {
     },
     ForecastDeleted {
         forecast_id: String,
+    },
+    /// The forecasts CSV is attached to the message.
+    ForecastedCsv {
+        forecast_id: String,
+        file_name: String,
+        n_rows: u64,
+        size_bytes: u64,
+        warnings: Vec<String>,
     },
     /// The what-if forecast of one series.
     WhatIfForecast {
@@ -653,6 +668,10 @@ mod tests {
                 name: String::new(),
                 options: crate::forecast::ForecastOptions::new("month", "passengers"),
                 horizon: 12,
+            },
+            Request::ForecastCsv {
+                forecast_id: "forecast-1".into(),
+                file_name: "future.csv".into(),
             },
             Request::ListForecasts,
             Request::DeleteForecast {

@@ -199,3 +199,48 @@ fn a_forecast_is_stored_with_its_lineage_and_runs_and_answers_what_if() {
     assert_eq!(store.audit.last().unwrap().event, "delete_forecast");
     verify_chain(&store.audit).unwrap();
 }
+
+#[test]
+fn a_batch_forecast_writes_its_columns_beside_the_rows_and_refuses_a_clash() {
+    let csv = promo_csv();
+    let frame = read_csv("promo_sales.csv", csv.as_bytes(), CsvOptions::default())
+        .unwrap()
+        .frame;
+    let fit = fit_forecast(&frame, &options(), Horizon::Steps(3), &mut |_| {
+        Control::Continue
+    })
+    .unwrap();
+    let future = read_csv(
+        "future.csv",
+        b"month,promo\n2023-02-01,0\n2023-01-01,1\n",
+        CsvOptions::default(),
+    )
+    .unwrap()
+    .frame;
+    let rows = fit.model.predict(&future).unwrap();
+    let out = compute::forecast::with_forecasts(&future, &rows).unwrap();
+    let names: Vec<&str> = out.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(names, ["month", "promo", "prediction", "p10", "p50", "p90"]);
+    let value = |column: &str, row: usize| -> f64 {
+        out.column(column)
+            .unwrap()
+            .display_value(row)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    // Rows keep their order; the promoted January is forecast higher than February.
+    assert!(value("p50", 1) > value("p50", 0) + 40.0);
+    assert_eq!(value("prediction", 0), value("p50", 0));
+
+    let clash = read_csv(
+        "clash.csv",
+        b"month,promo,p50\n2023-01-01,1,3\n",
+        CsvOptions::default(),
+    )
+    .unwrap()
+    .frame;
+    let rows = fit.model.predict(&clash).unwrap();
+    let error = compute::forecast::with_forecasts(&clash, &rows).unwrap_err();
+    assert!(error.to_string().contains("\"p50\""), "{error}");
+}

@@ -65,6 +65,29 @@ test('air_passengers: forecast chart with interval band, backtest leaderboard, r
   expect(mae).toBeGreaterThan(0);
   expect(mae).toBeLessThan(60);
 
+  // A batch forecast of a file of future months comes back with the forecasts beside its rows.
+  const future = testInfo.outputPath('future_months.csv');
+  fs.writeFileSync(future, 'month\n1961-01-01\n1961-02-01\n1961-03-01\n1961-06-01\n');
+  const download = page.waitForEvent('download');
+  await page.getByTestId('forecast-batch-input').setInputFiles(future);
+  await expect(page.getByTestId('forecast-batch-done')).toContainText('future_months-forecast.csv: 4 rows');
+  const lines = fs.readFileSync((await (await download).path())!, 'utf8').trimEnd().split('\n');
+  expect(lines[0]).toBe('month,prediction,p10,p50,p90');
+  expect(lines).toHaveLength(5);
+  const [, prediction, p10, p50, p90] = lines[4].split(',');
+  expect(lines[4].startsWith('1961-06-01,')).toBe(true);
+  expect(Number(prediction)).toBeCloseTo(Number(p50), 6);
+  expect(Number(p10)).toBeLessThan(Number(p50));
+  expect(Number(p50)).toBeLessThan(Number(p90));
+  // The table's P50 for June 1961 is the same forecast.
+  expect(Number(p50)).toBeCloseTo(Number((await rows.nth(5).locator('td').allInnerTexts())[2]), 1);
+  // A month off the monthly grid is named.
+  const offGrid = testInfo.outputPath('off_grid.csv');
+  fs.writeFileSync(offGrid, 'month\n1961-01-01\n1961-02-15\n');
+  await page.getByTestId('forecast-batch-input').setInputFiles(offGrid);
+  await expect(page.getByTestId('forecast-batch-error')).toContainText('off_grid.csv');
+  await expect(page.getByTestId('forecast-batch-error')).toContainText('1961-02-15');
+
   await page.getByTestId('forecast-view').screenshot({ path: testInfo.outputPath('forecast.png') });
   // The fit is a run in Experiments, in the dataset's default experiment.
   await page.getByTestId('nav-experiments').click();

@@ -542,6 +542,124 @@ fn ForecastList(state: ForecastState) -> impl IntoView {
     }
 }
 
+/// A batch forecast of a CSV of future rows, as it goes.
+#[derive(Clone, Debug, PartialEq)]
+enum BatchState {
+    Idle,
+    Running {
+        request_id: RequestId,
+        file_name: String,
+    },
+    Done {
+        file_name: String,
+        n_rows: u64,
+        size_bytes: u64,
+        warnings: Vec<String>,
+    },
+    Failed(String),
+}
+
+/// Upload a CSV of future rows; download it with the forecasts beside each row.
+#[component]
+fn BatchForecast(forecast_id: String, columns: String) -> impl IntoView {
+    let state = RwSignal::new(BatchState::Idle);
+    let start = move |file: web_sys::File| {
+        let pool = match bridge::pool() {
+            Ok(pool) => pool,
+            Err(error) => return state.set(BatchState::Failed(format::error(&error))),
+        };
+        let request_id = pool.next_request_id();
+        let file_name = file.name();
+        state.set(BatchState::Running {
+            request_id,
+            file_name: file_name.clone(),
+        });
+        let forecast_id = forecast_id.clone();
+        spawn_local(async move {
+            let request = Request::ForecastCsv {
+                forecast_id,
+                file_name,
+            };
+            let result = pool
+                .request_with_bytes(request_id, request, Some(file.into()), |_| {})
+                .await;
+            if state.is_disposed() {
+                return;
+            }
+            state.set(match result {
+                Ok((
+                    Reply::ForecastedCsv {
+                        file_name,
+                        n_rows,
+                        size_bytes,
+                        warnings,
+                        ..
+                    },
+                    Some(buffer),
+                )) => {
+                    crate::download::offer(&file_name, "text/csv", &[buffer.into()]);
+                    BatchState::Done {
+                        file_name,
+                        n_rows,
+                        size_bytes,
+                        warnings,
+                    }
+                }
+                Ok((other, _)) => BatchState::Failed(format!("unexpected reply: {other:?}")),
+                Err(error) if error.kind == ErrorKind::Cancelled => BatchState::Idle,
+                Err(error) => BatchState::Failed(format::error(&error)),
+            });
+        });
+    };
+    view! {
+        <section class="batch" data-testid="forecast-batch">
+            <h3>"Forecast a file of future rows"</h3>
+            <p class="muted">
+                {format!("A CSV with {columns}, one row per future time step to forecast; it comes back with prediction, p10, p50 and p90 beside each row.")}
+            </p>
+            <label class="button">
+                "Choose a CSV"
+                <input
+                    type="file"
+                    class="hidden-input"
+                    accept=".csv,.tsv,text/csv"
+                    data-testid="forecast-batch-input"
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                            start(file);
+                        }
+                        input.set_value("");
+                    }
+                />
+            </label>
+            {move || match state.get() {
+                BatchState::Idle => ().into_any(),
+                BatchState::Running { request_id, file_name } => view! {
+                    <span data-testid="forecast-batch-running">{format!("Forecasting {file_name}… ")}</span>
+                    <button on:click=move |_| {
+                        if let Ok(pool) = bridge::pool() {
+                            pool.cancel(request_id);
+                        }
+                    }>"Cancel"</button>
+                }
+                .into_any(),
+                BatchState::Done { file_name, n_rows, size_bytes, warnings } => view! {
+                    <p data-testid="forecast-batch-done">
+                        {format!("Downloaded {file_name}: {} rows, {}.", format::count(n_rows), format::bytes(size_bytes))}
+                    </p>
+                    {warnings.into_iter().map(|w| view! { <p class="muted">{w}</p> }).collect_view()}
+                }
+                .into_any(),
+                BatchState::Failed(text) => view! {
+                    <p class="error" role="alert" data-testid="forecast-batch-error">{text}</p>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}
+
 /// One stored forecast model: its chart, backtest, warnings, what-if and delete.
 #[component]
 fn ForecastView(record: ForecastRecord, state: ForecastState) -> impl IntoView {
@@ -638,6 +756,13 @@ fn ForecastView(record: ForecastRecord, state: ForecastState) -> impl IntoView {
     let warnings: Vec<String> = r.report.warnings.iter().map(|w| w.to_string()).collect();
     let target = r.options.target.clone();
     let has_covariates = !covariate_names.is_empty();
+    let batch_columns = {
+        let mut names = vec![format!("\"{}\"", r.options.time_column)];
+        names.extend(r.options.item_column.iter().map(|c| format!("\"{c}\"")));
+        names.extend(covariate_names.iter().map(|c| format!("\"{c}\"")));
+        names.join(", ")
+    };
+    let batch_id = r.forecast_id.clone();
     view! {
         <section class="model-view forecast-view" data-testid="forecast-view">
             <h2 data-testid="forecast-title">{r.name.clone()}</h2>
@@ -850,6 +975,7 @@ fn ForecastView(record: ForecastRecord, state: ForecastState) -> impl IntoView {
                         </section>
                     }
                 })}
+            <BatchForecast forecast_id=batch_id columns=batch_columns />
             <div class="actions">
                 <Show
                     when=move || confirm_delete.get()

@@ -225,6 +225,20 @@ pub async fn run(
             models::predict_csv(ctx, request_id, &model_id, &file_name, attachment, progress).await
         }
         Request::ExportModel { model_id } => models::export(ctx, &model_id).await,
+        Request::ForecastCsv {
+            forecast_id,
+            file_name,
+        } => {
+            forecast::forecast_csv(
+                ctx,
+                request_id,
+                &forecast_id,
+                &file_name,
+                attachment,
+                progress,
+            )
+            .await
+        }
         Request::ExportRunsCsv { experiment_id } => {
             experiments::export_csv(ctx, experiment_id.as_deref()).await
         }
@@ -466,6 +480,7 @@ async fn reply_to(
         Request::ExportCsv { .. }
         | Request::ExportArrow { .. }
         | Request::PredictCsv { .. }
+        | Request::ForecastCsv { .. }
         | Request::ExportModel { .. }
         | Request::ExportRunsCsv { .. }
         | Request::ExportRunsMlflow { .. } => {

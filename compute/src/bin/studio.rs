@@ -19,7 +19,7 @@ use compute::forecast::model::{Horizon, RowForecast};
 use compute::forecast::{
     fit_forecast, ForecastMetrics, ForecastModel, ForecastOptions, ForecastReport, LeaderboardRow,
 };
-use compute::frame::{Column, Frame};
+use compute::frame::Frame;
 use compute::image::dataset::{images_to_predict, NamedImage};
 use compute::image::model::predictions_frame;
 use compute::image::{
@@ -31,7 +31,6 @@ use compute::profile::{
     insights, profile, DatasetProfile, InsightsReport, ProblemType, ProfileOptions, Severity,
 };
 use compute::recipe::Recipe;
-use compute::schema::ColumnType;
 use serde::Serialize;
 
 const USAGE: &str = "\
@@ -1075,29 +1074,10 @@ fn predict_images_cli(
     Ok(())
 }
 
-/// `frame` with the forecasts beside its rows: `prediction` (the P50), `p10`, `p50`, `p90`.
+/// `frame` with the forecasts beside its rows (`forecast::with_forecasts`).
 fn forecast_frame(frame: &Frame, forecasts: &[RowForecast]) -> Result<Frame, Failure> {
-    let mut columns: Vec<Vec<Option<f64>>> = vec![vec![None; frame.n_rows()]; 4];
-    for forecast in forecasts {
-        for (column, value) in
-            columns
-                .iter_mut()
-                .zip([forecast.p50, forecast.p10, forecast.p50, forecast.p90])
-        {
-            column[forecast.row] = Some(value);
-        }
-    }
-    let mut out: Vec<Column> = frame.columns().to_vec();
-    for (name, values) in ["prediction", "p10", "p50", "p90"].into_iter().zip(columns) {
-        if frame.column(name).is_some() {
-            return Err(Failure::Data(format!(
-                "the future rows already have a column \"{name}\""
-            )));
-        }
-        let array = std::sync::Arc::new(arrow_array::Float64Array::from(values));
-        out.push(Column::new(name, ColumnType::Float, array).expect("a float array"));
-    }
-    Frame::new(out).map_err(|error| Failure::Data(error.to_string()))
+    compute::forecast::with_forecasts(frame, forecasts)
+        .map_err(|error| Failure::Data(error.to_string()))
 }
 
 fn optional(value: Option<f64>) -> String {

@@ -747,6 +747,32 @@ impl ForecastModel {
     }
 }
 
+/// `frame` with the forecasts beside its rows: `prediction` (the P50), `p10`, `p50`, `p90`
+/// (empty for a row without one), as a batch forecast's CSV and the CLI's predictions write.
+pub fn with_forecasts(frame: &Frame, forecasts: &[RowForecast]) -> Result<Frame, ForecastError> {
+    use crate::frame::Column;
+    use crate::schema::ColumnType;
+
+    let mut columns: Vec<Vec<Option<f64>>> = vec![vec![None; frame.n_rows()]; 4];
+    for forecast in forecasts {
+        let values = [forecast.p50, forecast.p10, forecast.p50, forecast.p90];
+        for (column, value) in columns.iter_mut().zip(values) {
+            column[forecast.row] = Some(value);
+        }
+    }
+    let mut out: Vec<Column> = frame.columns().to_vec();
+    for (name, values) in ["prediction", "p10", "p50", "p90"].into_iter().zip(columns) {
+        if frame.column(name).is_some() {
+            return Err(ForecastError::OutputColumnExists {
+                column: name.to_string(),
+            });
+        }
+        let array = std::sync::Arc::new(arrow_array::Float64Array::from(values));
+        out.push(Column::new(name, ColumnType::Float, array).expect("a float array"));
+    }
+    Ok(Frame::new(out).expect("distinct names, one value per row"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,16 +1,22 @@
-//! The forecast jobs: train (a forecast model on a stored dataset version, with its lineage and runs), list, delete, and a what-if forecast on future covariates.
+//! The forecast jobs: train (a forecast model on a stored dataset version, with its lineage and runs), list, delete, a batch forecast of a CSV of future rows, and a what-if forecast on future covariates.
 
 use compute::experiments::{
     default_experiment, runs_for_forecast, BuildContext, ExperimentRecord, RunIds,
 };
-use compute::forecast::{fit_forecast, ForecastError, ForecastModel, ForecastOptions, Horizon};
+use compute::forecast::{
+    fit_forecast, with_forecasts, ForecastError, ForecastModel, ForecastOptions, Horizon,
+};
 use compute::lineage::{
-    make_id, model_name, plan_delete_forecast, plan_forecast, ForecastInput, CODE_VERSION,
+    make_id, model_name, plan_delete_forecast, plan_forecast, plan_predict_by, ForecastInput,
+    PredictInput, PredictedBy, CODE_VERSION,
 };
 use compute::ml::Control;
 use compute::protocol::{ErrorKind, JobError, Progress, Reply, RequestId};
 
-use super::{entropy, let_messages_in, load_frame, now_ms, Context};
+use super::{
+    entropy, file_stem, let_messages_in, load_frame, now_ms, read_csv_file, Context, Finished,
+};
+use crate::store::Store;
 
 /// Forecasting errors are about the user's data (a duplicate timestamp, a horizon longer
 /// than the history…), except a cancel.
@@ -142,6 +148,86 @@ pub(super) async fn delete(ctx: &Context, forecast_id: &str) -> Result<Reply, Jo
     })
 }
 
+/// The stored model of a forecast record, read from its model file.
+async fn fitted(store: &Store, forecast_id: &str) -> Result<ForecastModel, JobError> {
+    let file = store.model_file(forecast_id).await?;
+    ForecastModel::from_json(&file.json).map_err(|e| {
+        JobError::new(
+            ErrorKind::Storage,
+            format!("the stored forecast model cannot be read: {e}"),
+        )
+    })
+}
+
+/// A batch forecast: the attached CSV's future rows through the model, the forecasts CSV
+/// beside the reply, the batch recorded as a Predict action.
+pub(super) async fn forecast_csv(
+    ctx: &Context,
+    request_id: RequestId,
+    forecast_id: &str,
+    file_name: &str,
+    attachment: Option<web_sys::Blob>,
+    progress: &dyn Fn(Progress),
+) -> Result<Finished, JobError> {
+    let blob = attachment.ok_or_else(|| {
+        JobError::new(
+            ErrorKind::Protocol,
+            "a batch forecast arrived without its file",
+        )
+    })?;
+    let store = ctx.store().await?;
+    let record = store.forecast(forecast_id).await?;
+    let model = fitted(&store, forecast_id).await?;
+    let started_at_ms = now_ms();
+    let (imported, source) = read_csv_file(ctx, request_id, file_name, &blob, progress).await?;
+    let frame = imported.frame;
+    progress(Progress {
+        stage: "forecasting".into(),
+        done: 0,
+        total: 1,
+    });
+    let in_file = |error: ForecastError| match error {
+        ForecastError::Cancelled => JobError::cancelled(),
+        error => JobError::new(ErrorKind::BadInput, format!("{file_name}: {error}")),
+    };
+    let forecasts = model.predict(&frame).map_err(in_file)?;
+    let out = with_forecasts(&frame, &forecasts).map_err(in_file)?;
+    drop(frame);
+    let bytes = compute::export::write_csv(&out);
+    let stem = file_stem(file_name).unwrap_or("future");
+    let output_file_name = format!("{stem}-forecast.csv");
+    let n_rows = out.n_rows() as u64;
+    let batch = plan_predict_by(
+        PredictedBy {
+            model_id: &record.forecast_id,
+            artifact_id: &record.artifact_id,
+            content_hash: &record.content_hash,
+        },
+        PredictInput {
+            source_artifact_id: make_id("art", &entropy()),
+            batch_artifact_id: make_id("art", &entropy()),
+            action_id: make_id("act", &entropy()),
+            source,
+            output_file_name: output_file_name.clone(),
+            output_hash: blake3::hash(&bytes).to_hex().to_string(),
+            n_rows,
+            started_at_ms,
+            ended_at_ms: now_ms(),
+        },
+    );
+    ctx.commit(&store, request_id, batch).await?;
+    Ok(Finished {
+        reply: Reply::ForecastedCsv {
+            forecast_id: forecast_id.to_string(),
+            file_name: output_file_name,
+            n_rows,
+            size_bytes: bytes.len() as u64,
+            warnings: imported.warnings,
+        },
+        bytes: Some(bytes),
+    })
+}
+
 /// The forecast of one series again with the future covariates given; nothing is stored.
 pub(super) async fn what_if(
     ctx: &Context,
@@ -149,14 +235,7 @@ pub(super) async fn what_if(
     item: u64,
     covariates: Vec<Vec<Option<f64>>>,
 ) -> Result<Reply, JobError> {
-    let store = ctx.store().await?;
-    let file = store.model_file(forecast_id).await?;
-    let model = ForecastModel::from_json(&file.json).map_err(|e| {
-        JobError::new(
-            ErrorKind::Storage,
-            format!("the stored forecast model cannot be read: {e}"),
-        )
-    })?;
+    let model = fitted(&*ctx.store().await?, forecast_id).await?;
     let horizon = covariates
         .first()
         .map_or_else(|| store_horizon(&model, item), Vec::len);
