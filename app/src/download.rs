@@ -42,7 +42,9 @@ pub fn fetch_and_offer(request: Request, error: RwSignal<Option<String>>) {
             Reply::ExportedArrow { file_name, .. } => {
                 (file_name, "application/vnd.apache.arrow.file")
             }
-            Reply::ExportedModel { file_name, .. } => (file_name, "application/json"),
+            Reply::ExportedModel { file_name, .. } | Reply::ExportedForecast { file_name, .. } => {
+                (file_name, "application/json")
+            }
             Reply::ExportedRunsMlflow { file_name, .. } => (file_name, "application/zip"),
             other => {
                 error.try_set(Some(format!("unexpected reply: {other:?}")));

@@ -8,7 +8,9 @@
 //! tested without a browser.
 
 mod forecast;
-pub use forecast::{plan_delete_forecast, plan_forecast, ForecastInput};
+pub use forecast::{
+    export_forecast, plan_delete_forecast, plan_forecast, plan_import_forecast, ForecastInput,
+};
 
 use std::collections::BTreeMap;
 
@@ -1125,8 +1127,14 @@ pub fn plan_predict_by(model: PredictedBy<'_>, input: PredictInput) -> WriteBatc
 pub enum ModelImportError {
     #[error("{file_name} is not an exported model file: {reason}")]
     NotAModelFile { file_name: String, reason: String },
-    #[error("{file_name} is a model file of format \"{found}\"; this studio reads \"{MODEL_EXPORT_FORMAT}\"")]
-    OtherFormat { file_name: String, found: String },
+    #[error(
+        "{file_name} is a model file of format \"{found}\"; this studio reads \"{expected}\" here"
+    )]
+    OtherFormat {
+        file_name: String,
+        found: String,
+        expected: &'static str,
+    },
     #[error("{file_name} is damaged: its fitted model does not match the content hash recorded when it was exported")]
     HashMismatch { file_name: String },
     #[error("the model in {file_name} cannot be read: {reason}")]
@@ -1170,6 +1178,7 @@ pub fn plan_import_model(
         return Err(ModelImportError::OtherFormat {
             file_name,
             found: format.to_string(),
+            expected: MODEL_EXPORT_FORMAT,
         });
     }
     let model_file = value
@@ -1198,61 +1207,85 @@ pub fn plan_import_model(
     record.origin = ModelOrigin::Imported {
         file_name: file_name.clone(),
     };
-    let source_artifact = ArtifactRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        artifact_id: input.source_artifact_id.clone(),
-        kind: ArtifactKind::SourceFile,
-        name: file_name.clone(),
-        content_hash: input.source.content_hash.clone(),
-        created_at_ms: input.at_ms,
-        properties: BTreeMap::from([("size_bytes".into(), input.source.size_bytes.to_string())]),
-    };
-    let action = ActionRecord::completed(
-        ActionKind::Import,
-        input.action_id.clone(),
-        BTreeMap::from([
-            ("reader".to_string(), "model".to_string()),
-            ("format".to_string(), MODEL_EXPORT_FORMAT.to_string()),
-        ]),
-        (input.at_ms, input.at_ms),
-        vec![input.source_artifact_id.clone()],
-        vec![input.artifact_id.clone()],
-    );
-    let edges = [
-        (
-            &input.source_artifact_id,
-            &input.action_id,
-            EdgeType::ContributedTo,
-        ),
-        (&input.action_id, &input.artifact_id, EdgeType::Produced),
-        (
-            &input.artifact_id,
-            &input.source_artifact_id,
-            EdgeType::DerivedFrom,
-        ),
-    ];
     let mut batch = WriteBatch::default();
     batch.put_model(&record, model_file);
-    batch.put(
-        stores::ARTIFACTS,
-        &source_artifact.artifact_id,
-        &source_artifact,
-    );
-    batch.put(stores::ACTIONS, &action.action_id, &action);
-    batch.put_edges(&edges);
-    batch.ops.push(Op::Audit(AuditDraft {
-        at_ms: input.at_ms,
-        event: "import_model".into(),
-        subject_id: input.artifact_id,
-        details: BTreeMap::from([
+    batch.import_lineage(
+        &input,
+        MODEL_EXPORT_FORMAT,
+        "import_model",
+        BTreeMap::from([
             ("model_id".into(), record.model_id.clone()),
             ("content_hash".into(), record.content_hash.clone()),
-            ("source_file".into(), file_name),
-            ("source_hash".into(), input.source.content_hash),
-            ("action_id".into(), input.action_id),
         ]),
-    }));
+    );
     Ok((record, batch))
+}
+
+impl WriteBatch {
+    /// The lineage of a model read from an exported file: the file as a SourceFile
+    /// artifact, an Import action from it to the model's artifact, edges and an audit entry
+    /// (`event`, with `details` and the file's name and hash).
+    fn import_lineage(
+        &mut self,
+        input: &ImportModelInput,
+        format: &str,
+        event: &str,
+        mut details: BTreeMap<String, String>,
+    ) {
+        let file_name = input.source.file_name.clone();
+        let source_artifact = ArtifactRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            artifact_id: input.source_artifact_id.clone(),
+            kind: ArtifactKind::SourceFile,
+            name: file_name.clone(),
+            content_hash: input.source.content_hash.clone(),
+            created_at_ms: input.at_ms,
+            properties: BTreeMap::from([(
+                "size_bytes".into(),
+                input.source.size_bytes.to_string(),
+            )]),
+        };
+        let action = ActionRecord::completed(
+            ActionKind::Import,
+            input.action_id.clone(),
+            BTreeMap::from([
+                ("reader".to_string(), "model".to_string()),
+                ("format".to_string(), format.to_string()),
+            ]),
+            (input.at_ms, input.at_ms),
+            vec![input.source_artifact_id.clone()],
+            vec![input.artifact_id.clone()],
+        );
+        let edges = [
+            (
+                &input.source_artifact_id,
+                &input.action_id,
+                EdgeType::ContributedTo,
+            ),
+            (&input.action_id, &input.artifact_id, EdgeType::Produced),
+            (
+                &input.artifact_id,
+                &input.source_artifact_id,
+                EdgeType::DerivedFrom,
+            ),
+        ];
+        self.put(
+            stores::ARTIFACTS,
+            &source_artifact.artifact_id,
+            &source_artifact,
+        );
+        self.put(stores::ACTIONS, &action.action_id, &action);
+        self.put_edges(&edges);
+        details.insert("source_file".into(), file_name);
+        details.insert("source_hash".into(), input.source.content_hash.clone());
+        details.insert("action_id".into(), input.action_id.clone());
+        self.ops.push(Op::Audit(AuditDraft {
+            at_ms: input.at_ms,
+            event: event.into(),
+            subject_id: input.artifact_id.clone(),
+            details,
+        }));
+    }
 }
 
 /// What `ExportModel` writes: the record and the model file's exact text, as JSON.
@@ -1967,7 +2000,7 @@ mod tests {
             .to_string();
         assert_eq!(
             error,
-            "penguins.model.json is a model file of format \"something-else/2\"; this studio reads \"ml-studio-model/1\""
+            "penguins.model.json is a model file of format \"something-else/2\"; this studio reads \"ml-studio-model/1\" here"
         );
         let error = plan_import_model(import_input("species,island\n".into()))
             .unwrap_err()

@@ -230,6 +230,15 @@ pub enum Request {
         forecast_id: String,
         file_name: String,
     },
+    /// A forecast model as a file (a [`crate::records::ForecastExport`] as JSON) beside the
+    /// reply.
+    ExportForecast {
+        forecast_id: String,
+    },
+    /// Stores the forecast model in the attached exported file as a new forecast model.
+    ImportForecast {
+        file_name: String,
+    },
     /// Every stored forecast model, newest first.
     ListForecasts,
     DeleteForecast {
@@ -421,6 +430,12 @@ pub enum Reply {
     },
     ForecastDeleted {
         forecast_id: String,
+    },
+    /// The exported forecast model file is attached to the message.
+    ExportedForecast {
+        forecast_id: String,
+        file_name: String,
+        size_bytes: u64,
     },
     /// The forecasts CSV is attached to the message.
     ForecastedCsv {
@@ -672,6 +687,12 @@ mod tests {
             Request::ForecastCsv {
                 forecast_id: "forecast-1".into(),
                 file_name: "future.csv".into(),
+            },
+            Request::ExportForecast {
+                forecast_id: "forecast-1".into(),
+            },
+            Request::ImportForecast {
+                file_name: "passengers.forecast.json".into(),
             },
             Request::ListForecasts,
             Request::DeleteForecast {

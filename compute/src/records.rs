@@ -207,9 +207,26 @@ pub struct ForecastRecord {
     pub n_rows: u64,
     /// Seconds the whole job took.
     pub train_secs: f64,
-    /// The build's run in Experiments.
+    /// The build's run in Experiments (`None` for an imported model: its runs stayed where
+    /// it was trained).
     pub run_id: Option<String>,
+    /// The exported file it was imported from; `None`: trained here.
+    #[serde(default)]
+    pub imported_from: Option<String>,
 }
+
+/// What `ExportForecast` writes and `ImportForecast` reads: the record and the fitted model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastExport {
+    /// Always [`FORECAST_EXPORT_FORMAT`].
+    pub format: String,
+    pub record: ForecastRecord,
+    /// The fitted `ForecastModel`'s JSON text; its BLAKE3 must equal `record.content_hash`.
+    pub model_file: String,
+}
+
+/// The `format` of an exported forecast model file.
+pub const FORECAST_EXPORT_FORMAT: &str = "ml-studio-forecast/1";
 
 /// Where a stored model came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

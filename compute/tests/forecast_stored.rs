@@ -244,3 +244,93 @@ fn a_batch_forecast_writes_its_columns_beside_the_rows_and_refuses_a_clash() {
     let error = compute::forecast::with_forecasts(&clash, &rows).unwrap_err();
     assert!(error.to_string().contains("\"p50\""), "{error}");
 }
+
+#[test]
+fn an_exported_forecast_imports_under_a_new_id_and_a_damaged_one_is_refused() {
+    use compute::lineage::{export_forecast, plan_import_forecast, ImportModelInput};
+
+    let csv = promo_csv();
+    let frame = read_csv("promo_sales.csv", csv.as_bytes(), CsvOptions::default())
+        .unwrap()
+        .frame;
+    let fit = fit_forecast(&frame, &options(), Horizon::Steps(3), &mut |_| {
+        Control::Continue
+    })
+    .unwrap();
+    let json = fit.model.to_json();
+    let record = ForecastRecord {
+        schema_version: 1,
+        forecast_id: "forecast1".into(),
+        name: "sales".into(),
+        created_at_ms: 1.0,
+        dataset_id: "ds1".into(),
+        dataset_name: "promo_sales".into(),
+        dataset_content_hash: "ab".into(),
+        artifact_id: "art1".into(),
+        content_hash: hash_bytes(json.as_bytes()).to_hex(),
+        options: options(),
+        report: fit.report,
+        n_rows: 96,
+        train_secs: 1.0,
+        run_id: Some("run1".into()),
+        imported_from: None,
+    };
+    let file = ModelFileRecord {
+        schema_version: 1,
+        model_id: "forecast1".into(),
+        content_hash: record.content_hash.clone(),
+        json: json.clone(),
+    };
+    let bytes = export_forecast(&record, &file);
+    let input = |text: String| ImportModelInput {
+        model_id: "forecast2".into(),
+        artifact_id: "art2".into(),
+        source_artifact_id: "art-file".into(),
+        action_id: "act-import".into(),
+        source: SourceFile {
+            file_name: "sales.forecast.json".into(),
+            size_bytes: text.len() as u64,
+            content_hash: hash_bytes(text.as_bytes()).to_hex(),
+        },
+        text,
+        at_ms: 5.0,
+    };
+    let (imported, batch) =
+        plan_import_forecast(input(String::from_utf8(bytes.clone()).unwrap())).unwrap();
+    assert_eq!(imported.forecast_id, "forecast2");
+    assert_eq!(imported.content_hash, record.content_hash);
+    assert_eq!(
+        imported.imported_from.as_deref(),
+        Some("sales.forecast.json")
+    );
+    assert_eq!(imported.run_id, None);
+    assert_eq!(imported.report, record.report);
+    let mut store = MemoryStore::default();
+    store.apply(batch);
+    let stored_file: ModelFileRecord =
+        serde_json::from_value(store.records[stores::MODEL_FILES]["forecast2"].clone()).unwrap();
+    assert_eq!(stored_file.json, json);
+    let action: ActionRecord =
+        serde_json::from_value(store.records[stores::ACTIONS]["act-import"].clone()).unwrap();
+    assert_eq!(action.kind, ActionKind::Import);
+    assert_eq!(action.parameters["format"], "ml-studio-forecast/1");
+    assert_eq!(store.audit[0].event, "import_forecast");
+
+    // A changed byte in the model is caught by its hash; a table model's file by its format.
+    let mut damaged: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    damaged["model_file"] = serde_json::Value::String(json.replacen("\"items\"", "\"items\" ", 1));
+    let error = plan_import_forecast(input(damaged.to_string())).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "sales.forecast.json is damaged: its fitted model does not match the content hash recorded when it was exported"
+    );
+    let error = plan_import_forecast(input(
+        r#"{"format":"ml-studio-model/1","record":{},"model_file":""}"#.into(),
+    ))
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("\"ml-studio-forecast/1\""),
+        "{error}"
+    );
+    assert!(plan_import_forecast(input("not json".into())).is_err());
+}

@@ -100,6 +100,29 @@ test('air_passengers: forecast chart with interval band, backtest leaderboard, r
   await expect(row).toHaveCount(1);
   await row.click();
   await expect(page.getByTestId('forecast-chart').getByTestId('forecast-point')).toHaveCount(29);
+
+  // Export the model, delete it, import the file: the same forecast comes back, marked as imported.
+  const exported = page.waitForEvent('download');
+  await page.getByTestId('forecast-export').click();
+  const file = await (await exported).path();
+  const exportedJson = JSON.parse(fs.readFileSync(file!, 'utf8'));
+  expect(exportedJson.format).toBe('ml-studio-forecast/1');
+  await page.getByTestId('forecast-delete').click();
+  await page.getByTestId('forecast-delete-confirm').click();
+  await expect(page.getByTestId('no-forecasts')).toBeVisible();
+  const named = testInfo.outputPath('passengers.forecast.json');
+  fs.copyFileSync(file!, named);
+  await page.getByTestId('forecast-import-input').setInputFiles(named);
+  await expect(page.getByTestId('forecast-imported')).toContainText('imported from passengers.forecast.json');
+  await expect(page.getByTestId('forecast-chart').getByTestId('forecast-point')).toHaveCount(29);
+  await expect(page.getByTestId('forecast-best')).toHaveText(best);
+  // A damaged file is refused by name and nothing is stored.
+  exportedJson.model_file = exportedJson.model_file.replace('"items"', '"items" ');
+  const damaged = testInfo.outputPath('damaged.forecast.json');
+  fs.writeFileSync(damaged, JSON.stringify(exportedJson));
+  await page.getByTestId('forecast-import-input').setInputFiles(damaged);
+  await expect(page.getByTestId('forecast-notice')).toContainText('damaged.forecast.json is damaged');
+  await expect(page.getByTestId('forecast-row')).toHaveCount(1);
   expect(problems).toEqual([]);
 });
 

@@ -65,6 +65,27 @@ impl ForecastState {
         });
     }
 
+    fn import(self, file: web_sys::File) {
+        let file_name = file.name();
+        spawn_local(async move {
+            let request = Request::ImportForecast { file_name };
+            let result = bridge::call(request, Some(file.into()), |_| {}).await;
+            if self.forecasts.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(Reply::Forecast { forecast }) => {
+                    self.selected.set(Some(forecast.forecast_id.clone()));
+                    self.refresh();
+                }
+                Ok(other) => self
+                    .notice
+                    .set(Some(format!("unexpected reply: {other:?}"))),
+                Err(error) => self.notice.set(Some(format::error(&error))),
+            }
+        });
+    }
+
     fn fit(self, dataset_id: String, name: String, options: ForecastOptions, horizon: u64) {
         let pool = match bridge::pool() {
             Ok(pool) => pool,
@@ -519,7 +540,12 @@ fn ForecastList(state: ForecastState) -> impl IntoView {
                                     class:selected=move || state.selected.get().as_deref() == Some(id_for_class.as_str())
                                     on:click=move |_| state.selected.set(Some(id.clone()))
                                 >
-                                    <td data-testid="forecast-row-name">{f.name.clone()}</td>
+                                    <td data-testid="forecast-row-name">
+                                        {f.name.clone()}
+                                        <span class="muted">
+                                            {f.imported_from.clone().map(|file| format!(" (imported from {file})"))}
+                                        </span>
+                                    </td>
                                     <td>{f.dataset_name.clone()}</td>
                                     <td>{f.options.target.clone()}</td>
                                     <td class="num">{f.report.items.len()}</td>
@@ -538,6 +564,22 @@ fn ForecastList(state: ForecastState) -> impl IntoView {
                     "No forecasts yet. Choose a dataset with a date column and a number to forecast, then Forecast."
                 </p>
             </Show>
+            <label class="button">
+                "Import a forecast model file"
+                <input
+                    type="file"
+                    class="hidden-input"
+                    accept=".json,application/json"
+                    data-testid="forecast-import-input"
+                    on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                            state.import(file);
+                        }
+                        input.set_value("");
+                    }
+                />
+            </label>
         </section>
     }
 }
@@ -763,6 +805,16 @@ fn ForecastView(record: ForecastRecord, state: ForecastState) -> impl IntoView {
         names.join(", ")
     };
     let batch_id = r.forecast_id.clone();
+    let export_error = RwSignal::new(None::<String>);
+    let export_id = r.forecast_id.clone();
+    let export = move |_| {
+        crate::download::fetch_and_offer(
+            Request::ExportForecast {
+                forecast_id: export_id.clone(),
+            },
+            export_error,
+        );
+    };
     view! {
         <section class="model-view forecast-view" data-testid="forecast-view">
             <h2 data-testid="forecast-title">{r.name.clone()}</h2>
@@ -777,6 +829,7 @@ fn ForecastView(record: ForecastRecord, state: ForecastState) -> impl IntoView {
                 )}
                 <code title=r.content_hash.clone()>{r.content_hash[..12.min(r.content_hash.len())].to_string()}</code>
                 {r.run_id.clone().map(|run| view! { <span>{" · run "}<code>{run}</code></span> })}
+                {r.imported_from.clone().map(|file| view! { <span data-testid="forecast-imported">{format!(" · imported from {file}")}</span> })}
             </p>
             {(items.len() > 1)
                 .then(|| {
@@ -977,6 +1030,8 @@ fn ForecastView(record: ForecastRecord, state: ForecastState) -> impl IntoView {
                 })}
             <BatchForecast forecast_id=batch_id columns=batch_columns />
             <div class="actions">
+                <button data-testid="forecast-export" on:click=export>"Export model file"</button>
+                {move || export_error.get().map(|text| view! { <p class="error" role="alert">{text}</p> })}
                 <Show
                     when=move || confirm_delete.get()
                     fallback=move || view! {

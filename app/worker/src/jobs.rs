@@ -225,6 +225,7 @@ pub async fn run(
             models::predict_csv(ctx, request_id, &model_id, &file_name, attachment, progress).await
         }
         Request::ExportModel { model_id } => models::export(ctx, &model_id).await,
+        Request::ExportForecast { forecast_id } => forecast::export(ctx, &forecast_id).await,
         Request::ForecastCsv {
             forecast_id,
             file_name,
@@ -467,6 +468,9 @@ async fn reply_to(
             .await
         }
         Request::ListForecasts => forecast::list(ctx).await,
+        Request::ImportForecast { file_name } => {
+            forecast::import(ctx, request_id, &file_name, attachment).await
+        }
         Request::DeleteForecast { forecast_id } => forecast::delete(ctx, &forecast_id).await,
         Request::WhatIfForecast {
             forecast_id,
@@ -481,6 +485,7 @@ async fn reply_to(
         | Request::ExportArrow { .. }
         | Request::PredictCsv { .. }
         | Request::ForecastCsv { .. }
+        | Request::ExportForecast { .. }
         | Request::ExportModel { .. }
         | Request::ExportRunsCsv { .. }
         | Request::ExportRunsMlflow { .. } => {

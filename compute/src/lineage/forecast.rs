@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use super::{stores, ActionRecord, AuditDraft, Op, WriteBatch};
+use super::{stores, ActionRecord, AuditDraft, ImportModelInput, ModelImportError, Op, WriteBatch};
 use crate::experiments::{ExperimentRecord, RunArtifact, RunRecord};
 use crate::forecast::{ForecastOptions, ForecastReport};
 use crate::hash::hash_bytes;
 use crate::records::{
-    ActionKind, ArtifactKind, ArtifactRecord, DatasetRecord, EdgeType, ForecastRecord,
-    ModelFileRecord, RECORD_SCHEMA_VERSION,
+    ActionKind, ArtifactKind, ArtifactRecord, DatasetRecord, EdgeType, ForecastExport,
+    ForecastRecord, ModelFileRecord, FORECAST_EXPORT_FORMAT, RECORD_SCHEMA_VERSION,
 };
 
 /// Everything known once a forecast model has been fitted on a dataset version.
@@ -56,6 +56,7 @@ pub fn plan_forecast(
         n_rows: input.n_rows,
         train_secs: (input.ended_at_ms - input.started_at_ms) / 1000.0,
         run_id: build_run_id,
+        imported_from: None,
     };
     let options = &input.options;
     let best = record
@@ -88,7 +89,7 @@ pub fn plan_forecast(
             options.n_backtest_origins.to_string(),
         ),
         ("seed".to_string(), options.seed.to_string()),
-        ("method".to_string(), best.clone()),
+        ("method".to_string(), best),
     ]);
     if let Some(build_run) = input.runs.first() {
         parameters.insert("run_id".to_string(), build_run.run_id.clone());
@@ -102,26 +103,6 @@ pub fn plan_forecast(
         vec![dataset.artifact_id.clone()],
         vec![input.artifact_id.clone()],
     );
-    let artifact = ArtifactRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        artifact_id: input.artifact_id.clone(),
-        kind: ArtifactKind::Model,
-        name: record.name.clone(),
-        content_hash: content_hash.clone(),
-        created_at_ms: record.created_at_ms,
-        properties: BTreeMap::from([
-            ("forecast_id".to_string(), record.forecast_id.clone()),
-            ("task".to_string(), "forecast".to_string()),
-            ("target".to_string(), options.target.clone()),
-            ("label".to_string(), best),
-        ]),
-    };
-    let file = ModelFileRecord {
-        schema_version: RECORD_SCHEMA_VERSION,
-        model_id: record.forecast_id.clone(),
-        content_hash: content_hash.clone(),
-        json: input.model_json,
-    };
     let edges = [
         (
             &dataset.artifact_id,
@@ -136,9 +117,7 @@ pub fn plan_forecast(
         ),
     ];
     let mut batch = WriteBatch::default();
-    batch.put(stores::FORECASTS, &record.forecast_id, &record);
-    batch.put(stores::MODEL_FILES, &record.forecast_id, &file);
-    batch.put(stores::ARTIFACTS, &artifact.artifact_id, &artifact);
+    batch.put_forecast(&record, input.model_json);
     batch.put(stores::ACTIONS, &action.action_id, &action);
     let mut runs = input.runs;
     if let Some(build_run) = runs.first_mut() {
@@ -164,6 +143,108 @@ pub fn plan_forecast(
         ]),
     }));
     (record, batch)
+}
+
+impl WriteBatch {
+    /// A forecast model: its record, its file (apart, so that listing never loads one) and
+    /// the artifact that stands for it in lineage.
+    fn put_forecast(&mut self, record: &ForecastRecord, json: String) {
+        let best = record
+            .report
+            .items
+            .first()
+            .map(|item| item.best_label.clone())
+            .unwrap_or_default();
+        let artifact = ArtifactRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            artifact_id: record.artifact_id.clone(),
+            kind: ArtifactKind::Model,
+            name: record.name.clone(),
+            content_hash: record.content_hash.clone(),
+            created_at_ms: record.created_at_ms,
+            properties: BTreeMap::from([
+                ("forecast_id".to_string(), record.forecast_id.clone()),
+                ("task".to_string(), "forecast".to_string()),
+                ("target".to_string(), record.options.target.clone()),
+                ("label".to_string(), best),
+            ]),
+        };
+        let file = ModelFileRecord {
+            schema_version: RECORD_SCHEMA_VERSION,
+            model_id: record.forecast_id.clone(),
+            content_hash: record.content_hash.clone(),
+            json,
+        };
+        self.put(stores::FORECASTS, &record.forecast_id, record);
+        self.put(stores::MODEL_FILES, &record.forecast_id, &file);
+        self.put(stores::ARTIFACTS, &artifact.artifact_id, &artifact);
+    }
+}
+
+/// What `ExportForecast` writes: the record and the model file's exact text, as JSON.
+pub fn export_forecast(record: &ForecastRecord, model_file: &ModelFileRecord) -> Vec<u8> {
+    let export = ForecastExport {
+        format: FORECAST_EXPORT_FORMAT.to_string(),
+        record: record.clone(),
+        model_file: model_file.json.clone(),
+    };
+    serde_json::to_vec(&export).expect("records always serialize")
+}
+
+/// The records importing an exported forecast model writes, once the file checks out (its
+/// format, its model's BLAKE3 against the record's content hash, a model this build can
+/// read): the forecast under a new id with its own Model artifact, the file as a SourceFile
+/// artifact, an Import action from one to the other, edges and an audit entry.
+pub fn plan_import_forecast(
+    input: ImportModelInput,
+) -> Result<(ForecastRecord, WriteBatch), ModelImportError> {
+    let file_name = input.source.file_name.clone();
+    let not_a_model_file = |reason: String| ModelImportError::NotAModelFile {
+        file_name: file_name.clone(),
+        reason,
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&input.text).map_err(|e| not_a_model_file(e.to_string()))?;
+    let format = value
+        .get("format")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| not_a_model_file("it has no \"format\"".to_string()))?;
+    if format != FORECAST_EXPORT_FORMAT {
+        return Err(ModelImportError::OtherFormat {
+            file_name,
+            found: format.to_string(),
+            expected: FORECAST_EXPORT_FORMAT,
+        });
+    }
+    let export: ForecastExport =
+        serde_json::from_value(value).map_err(|e| not_a_model_file(e.to_string()))?;
+    let mut record = export.record;
+    if hash_bytes(export.model_file.as_bytes()).to_hex() != record.content_hash {
+        return Err(ModelImportError::HashMismatch { file_name });
+    }
+    crate::forecast::ForecastModel::from_json(&export.model_file).map_err(|reason| {
+        ModelImportError::UnreadableModel {
+            file_name: file_name.clone(),
+            reason: reason.to_string(),
+        }
+    })?;
+    record.forecast_id = input.model_id.clone();
+    record.artifact_id = input.artifact_id.clone();
+    record.created_at_ms = input.at_ms;
+    record.run_id = None;
+    record.imported_from = Some(file_name.clone());
+    let mut batch = WriteBatch::default();
+    batch.put_forecast(&record, export.model_file);
+    batch.import_lineage(
+        &input,
+        FORECAST_EXPORT_FORMAT,
+        "import_forecast",
+        BTreeMap::from([
+            ("forecast_id".into(), record.forecast_id.clone()),
+            ("content_hash".into(), record.content_hash.clone()),
+        ]),
+    );
+    Ok((record, batch))
 }
 
 /// Deletes a forecast's record and model file; its lineage and runs stay.

@@ -1,4 +1,4 @@
-//! The forecast jobs: train (a forecast model on a stored dataset version, with its lineage and runs), list, delete, a batch forecast of a CSV of future rows, and a what-if forecast on future covariates.
+//! The forecast jobs: train (a forecast model on a stored dataset version, with its lineage and runs), list, delete, export and import, a batch forecast of a CSV of future rows, and a what-if forecast on future covariates.
 
 use compute::experiments::{
     default_experiment, runs_for_forecast, BuildContext, ExperimentRecord, RunIds,
@@ -7,14 +7,17 @@ use compute::forecast::{
     fit_forecast, with_forecasts, ForecastError, ForecastModel, ForecastOptions, Horizon,
 };
 use compute::lineage::{
-    make_id, model_name, plan_delete_forecast, plan_forecast, plan_predict_by, ForecastInput,
-    PredictInput, PredictedBy, CODE_VERSION,
+    export_forecast, make_id, model_name, plan_delete_forecast, plan_forecast,
+    plan_import_forecast, plan_predict_by, ForecastInput, ImportModelInput, PredictInput,
+    PredictedBy, CODE_VERSION,
 };
 use compute::ml::Control;
 use compute::protocol::{ErrorKind, JobError, Progress, Reply, RequestId};
+use compute::records::SourceFile;
 
 use super::{
-    entropy, file_stem, let_messages_in, load_frame, now_ms, read_csv_file, Context, Finished,
+    entropy, file_stem, let_messages_in, load_frame, now_ms, read_csv_file, read_slice, Context,
+    Finished,
 };
 use crate::store::Store;
 
@@ -225,6 +228,65 @@ pub(super) async fn forecast_csv(
             warnings: imported.warnings,
         },
         bytes: Some(bytes),
+    })
+}
+
+pub(super) async fn export(ctx: &Context, forecast_id: &str) -> Result<Finished, JobError> {
+    let store = ctx.store().await?;
+    let record = store.forecast(forecast_id).await?;
+    let file = store.model_file(forecast_id).await?;
+    let bytes = export_forecast(&record, &file);
+    Ok(Finished {
+        reply: Reply::ExportedForecast {
+            forecast_id: forecast_id.to_string(),
+            file_name: format!("{}.forecast.json", record.name),
+            size_bytes: bytes.len() as u64,
+        },
+        bytes: Some(bytes),
+    })
+}
+
+/// Stores the forecast model of an exported file under a new id, with its import lineage.
+pub(super) async fn import(
+    ctx: &Context,
+    request_id: RequestId,
+    file_name: &str,
+    attachment: Option<web_sys::Blob>,
+) -> Result<Reply, JobError> {
+    let blob = attachment.ok_or_else(|| {
+        JobError::new(
+            ErrorKind::Protocol,
+            "a forecast model import arrived without its file",
+        )
+    })?;
+    let size_bytes = blob.size() as u64;
+    let bad_input = |message: String| JobError::new(ErrorKind::BadInput, message);
+    // Read whole, so held to the same limit as a CSV import, before any byte is read.
+    compute::csv::check_import_size(file_name, size_bytes).map_err(|e| bad_input(e.to_string()))?;
+    let bytes = read_slice(&blob, 0, size_bytes).await?;
+    let content_hash = blake3::hash(&bytes).to_hex().to_string();
+    let text = String::from_utf8(bytes).map_err(|_| {
+        bad_input(format!(
+            "{file_name} is not an exported model file: it is not text"
+        ))
+    })?;
+    let (record, batch) = plan_import_forecast(ImportModelInput {
+        model_id: make_id("forecast", &entropy()),
+        artifact_id: make_id("art", &entropy()),
+        source_artifact_id: make_id("art", &entropy()),
+        action_id: make_id("act", &entropy()),
+        source: SourceFile {
+            file_name: file_name.to_string(),
+            size_bytes,
+            content_hash,
+        },
+        text,
+        at_ms: now_ms(),
+    })
+    .map_err(|e| bad_input(e.to_string()))?;
+    ctx.commit(&*ctx.store().await?, request_id, batch).await?;
+    Ok(Reply::Forecast {
+        forecast: Box::new(record),
     })
 }
 
