@@ -38,7 +38,7 @@ pub struct NamedImage {
 }
 
 /// An entry's path with `/` separators, without a leading `./` or `/`.
-fn normalize(path: &str) -> String {
+pub(super) fn normalize(path: &str) -> String {
     let path = path.replace('\\', "/");
     let mut path = path.as_str();
     loop {
@@ -295,6 +295,12 @@ pub fn image_dataset_from_zip(
     bytes: &[u8],
     shape: Option<(ImageSize, ColorMode)>,
 ) -> Result<(ImageDataset, Vec<ImageWarning>), ImageError> {
+    image_dataset(&zip_entries(file, bytes)?, shape)
+}
+
+/// A zip archive's files and its folders (as paths ending in `/`, empty, so that an empty
+/// class folder is seen), named `file` in messages: the entries [`image_dataset`] reads.
+pub fn zip_entries(file: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ImageError> {
     let mut entries = crate::archive::read_zip(file, bytes)
         .map_err(|error| ImageError::Archive(error.to_string()))?;
     if let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) {
@@ -305,7 +311,7 @@ pub fn image_dataset_from_zip(
                 .map(|name| (name.to_string(), Vec::new())),
         );
     }
-    image_dataset(&entries, shape)
+    Ok(entries)
 }
 
 /// Every image among `entries` (no classes needed), at `size` and `color`, in path order;
