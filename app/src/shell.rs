@@ -5,22 +5,25 @@ use leptos::prelude::*;
 use crate::pages::build::BuildPage;
 use crate::pages::data::DataPage;
 use crate::pages::experiments::ExperimentsPage;
+use crate::pages::images::ImagesPage;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Area {
     Data,
     Features,
     Build,
+    Images,
     Experiments,
     Lineage,
     Monitor,
 }
 
 impl Area {
-    pub const ALL: [Area; 6] = [
+    pub const ALL: [Area; 7] = [
         Area::Data,
         Area::Features,
         Area::Build,
+        Area::Images,
         Area::Experiments,
         Area::Lineage,
         Area::Monitor,
@@ -31,6 +34,7 @@ impl Area {
             Area::Data => "Data",
             Area::Features => "Features",
             Area::Build => "Build",
+            Area::Images => "Images",
             Area::Experiments => "Experiments",
             Area::Lineage => "Lineage",
             Area::Monitor => "Monitor",
@@ -42,6 +46,7 @@ impl Area {
             Area::Data => "data",
             Area::Features => "features",
             Area::Build => "build",
+            Area::Images => "images",
             Area::Experiments => "experiments",
             Area::Lineage => "lineage",
             Area::Monitor => "monitor",
@@ -54,6 +59,7 @@ impl Area {
             Area::Data => None,
             Area::Features => Some("The Feature Store — reusable, versioned feature groups with the same transforms in training and prediction — is not built yet."),
             Area::Build => None,
+            Area::Images => None,
             Area::Experiments => None,
             Area::Lineage => Some("The lineage graph is not built yet. Every import already records its lineage (source file, action, dataset version, audit log); this page will show it."),
             Area::Monitor => Some("Model monitoring (data and quality drift) is not built yet."),
@@ -108,6 +114,7 @@ pub fn App() -> impl IntoView {
         <main>
             {move || match (area.get(), area.get().not_built()) {
                 (Area::Build, _) => view! { <BuildPage /> }.into_any(),
+                (Area::Images, _) => view! { <ImagesPage /> }.into_any(),
                 (Area::Experiments, _) => view! { <ExperimentsPage /> }.into_any(),
                 (_, None) => view! { <DataPage /> }.into_any(),
                 (_, Some(text)) => {

@@ -2202,7 +2202,7 @@ mod tests {
         crate::image::ImageModel::from_json(&file.json).unwrap();
         let action: ActionRecord = stored(&store, stores::ACTIONS, "act-train-img");
         assert_eq!(action.kind, ActionKind::Train);
-        assert_eq!(action.inputs, [set.artifact_id.clone()]);
+        assert_eq!(action.inputs, vec![set.artifact_id.clone()]);
         assert_eq!(action.outputs, ["art-model-img"]);
         assert_eq!(action.parameters["image_set_id"], "img-a");
         let last = store.audit.last().unwrap();
