@@ -1,4 +1,4 @@
-//! Image classification (single label): PNG and JPEG decoded in pure Rust, a dataset from class folders (a directory, a dropped folder or a zip), normalized pixels and HOG features for the tabular AutoML, thumbnails and misclassified examples (engine only: not yet in the worker or the UI).
+//! Image classification (single label): PNG and JPEG decoded in pure Rust, a dataset from class folders (a directory, a dropped folder or a zip), normalized pixels and HOG features for the tabular AutoML, thumbnails and misclassified examples.
 //!
 //! The parameters, warnings, errors, gallery and misclassified-example types build without
 //! the `engine` feature: the UI chooses and shows them. The work needs `engine`, in the

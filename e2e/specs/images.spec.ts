@@ -174,6 +174,7 @@ test('bad input is named: a zip with an empty class folder stores nothing, a dam
   await page.getByTestId('images-import-zip').setInputFiles(zip);
   await expect(page.getByTestId('images-import-error')).toHaveText('class folder "few/9" holds no image');
   await expect(page.getByTestId('image-set-item')).toHaveCount(0);
+
   await expect(page.getByTestId('images-empty')).toBeVisible();
 
   // A folder with a damaged PNG: the others are imported, the damaged one named in a warning.
@@ -189,5 +190,11 @@ test('bad input is named: a zip with an empty class folder stores nothing, a dam
   await expect(set).toContainText('10 images · 2 classes', { timeout: 60_000 });
   await expect(page.getByTestId('images-import-warning')).toHaveCount(1);
   await expect(page.getByTestId('images-import-warning')).toContainText('shapes/1/broken.png: left out, not a PNG or JPEG image, or it is damaged');
+  await expect(page.getByTestId('images-import-error')).toHaveCount(0);
+
+  // Dropped on the page, the zip is refused the same way, and the stored set stays.
+  await dropFile(page, 'images-drop', zip, 'application/zip');
+  await expect(page.getByTestId('images-import-error')).toHaveText('class folder "few/9" holds no image');
+  await expect(page.getByTestId('image-set-item')).toHaveCount(1);
   expect(problems).toEqual([]);
 });
