@@ -99,6 +99,27 @@ test('digits: a folder of class folders imported, gallery, quick build, misclass
   expect(problems).toEqual([]);
 });
 
+test('a training cancelled in its worker stores no model and no run', async ({ page }) => {
+  test.setTimeout(300_000);
+  const problems = watchConsole(page);
+  await openImages(page);
+  await page.getByTestId('images-import-folder').setInputFiles(DIGITS);
+  await expect(page.getByTestId('gallery-class')).toHaveCount(10, { timeout: 120_000 });
+  // A standard build searches about thirty candidates: long enough to cancel midway.
+  await page.getByTestId('images-build').selectOption('standard');
+  await page.getByTestId('images-train').click();
+  const job = page.getByTestId('images-train-job');
+  await expect(job).toContainText(/ [1-9][0-9]* of [1-9]/, { timeout: 60_000 });
+  await page.getByTestId('images-train-cancel').click();
+  await expect(job).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.getByTestId('images-train-error')).toHaveCount(0);
+  await expect(page.getByTestId('image-model-item')).toHaveCount(0);
+  await expect(page.getByTestId('images-train')).toBeEnabled();
+  await page.getByTestId('nav-experiments').click();
+  await expect(page.getByTestId('experiments-empty')).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
 // ---- bad input ----
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
