@@ -94,7 +94,11 @@ struct Decoded {
     warnings: Vec<ImageWarning>,
 }
 
-fn decode_entries(entries: &[(String, Vec<u8>)], need_class: bool) -> Decoded {
+fn decode_entries(
+    entries: &[(String, Vec<u8>)],
+    need_class: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Decoded {
     let mut files: Vec<(String, &[u8])> = Vec::new();
     let mut folders: Vec<String> = Vec::new();
     for (path, bytes) in entries {
@@ -139,7 +143,9 @@ fn decode_entries(entries: &[(String, Vec<u8>)], need_class: bool) -> Decoded {
     }
     let mut images = Vec::new();
     let mut warnings = Vec::new();
-    for (path, bytes) in files {
+    let n_files = files.len();
+    for (done, (path, bytes)) in files.into_iter().enumerate() {
+        progress(done, n_files);
         let skip = |reason| ImageWarning::Skipped {
             file: path.clone(),
             reason,
@@ -239,11 +245,21 @@ pub fn image_dataset(
     entries: &[(String, Vec<u8>)],
     shape: Option<(ImageSize, ColorMode)>,
 ) -> Result<(ImageDataset, Vec<ImageWarning>), ImageError> {
+    image_dataset_with_progress(entries, shape, &mut |_, _| {})
+}
+
+/// [`image_dataset`], calling `progress(files decoded, files)` before each file is decoded
+/// (a worker posts it, so a long decode shows how far it is).
+pub fn image_dataset_with_progress(
+    entries: &[(String, Vec<u8>)],
+    shape: Option<(ImageSize, ColorMode)>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(ImageDataset, Vec<ImageWarning>), ImageError> {
     let Decoded {
         images,
         folders,
         mut warnings,
-    } = decode_entries(entries, true);
+    } = decode_entries(entries, true, progress);
     let with_images: BTreeSet<&str> = images
         .iter()
         .filter_map(|(_, class, _)| class.as_deref())
@@ -325,7 +341,7 @@ pub fn images_to_predict(
         images,
         mut warnings,
         ..
-    } = decode_entries(entries, false);
+    } = decode_entries(entries, false, &mut |_, _| {});
     let images = images
         .into_iter()
         .map(|(file, _, image)| {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::dataset::{image_dataset, normalize, ImageDataset, LabelledImage};
+use super::dataset::{image_dataset_with_progress, normalize, ImageDataset, LabelledImage};
 use super::decode::{decode_image, thumbnail_png};
 use super::{ImageError, ImageWarning};
 use crate::hash::ContentHash;
@@ -31,7 +31,15 @@ pub struct PreparedImageSet {
 /// folders) at their common shape and prepares what the studio stores of them. Fails as
 /// [`image_dataset`] does, naming the folder or file.
 pub fn prepare_image_set(entries: &[(String, Vec<u8>)]) -> Result<PreparedImageSet, ImageError> {
-    let (dataset, warnings) = image_dataset(entries, None)?;
+    prepare_image_set_with_progress(entries, &mut |_, _| {})
+}
+
+/// [`prepare_image_set`], calling `progress(files decoded, files)` as it decodes.
+pub fn prepare_image_set_with_progress(
+    entries: &[(String, Vec<u8>)],
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<PreparedImageSet, ImageError> {
+    let (dataset, warnings) = image_dataset_with_progress(entries, None, progress)?;
     let by_path: HashMap<String, &[u8]> = entries
         .iter()
         .filter(|(path, _)| !path.ends_with('/'))
@@ -267,6 +275,14 @@ mod tests {
             png(ImageSize::new(8, 8), ColorMode::Gray, 1),
         ));
         assert_ne!(prepare_image_set(&given).unwrap().content_hash, first);
+    }
+
+    #[test]
+    fn progress_counts_every_file_decoded() {
+        let mut seen = Vec::new();
+        prepare_image_set_with_progress(&entries(), &mut |done, total| seen.push((done, total)))
+            .unwrap();
+        assert_eq!(seen, [(0, 3), (1, 3), (2, 3)]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use compute::experiments::{
 use compute::image::dataset::images_to_predict;
 use compute::image::features::LABEL_COLUMN;
 use compute::image::model::{ImageTraining, ImageTrainingStep};
-use compute::image::set::{dataset_from_thumbnails, prepare_image_set};
+use compute::image::set::{dataset_from_thumbnails, prepare_image_set_with_progress};
 use compute::image::{decode_image, FeatureParams, ImageError, ImageModel};
 use compute::lineage::{
     make_id, model_name, plan_import_images, plan_train_images, ImportImagesInput,
@@ -136,6 +136,9 @@ pub(super) async fn import_zip(
     store_images(ctx, request_id, &name, "zip", source, entries, progress).await
 }
 
+/// How often a long decode posts its progress.
+const PROGRESS_EVERY_MS: f64 = 200.0;
+
 /// Decodes the images, makes their thumbnails and stores the set with its lineage in one
 /// transaction: a bad input (an empty class folder, a single class, no image) stores
 /// nothing.
@@ -157,7 +160,21 @@ async fn store_images(
     let_messages_in().await;
     ctx.check_cancelled(request_id)?;
     let decode_started = seconds();
-    let prepared = prepare_image_set(&entries).map_err(image_error)?;
+    // Decoding is one synchronous call: its progress reaches the page (posting is not
+    // blocked), a cancel is seen once it ends, before anything is stored.
+    let mut last_posted_ms = now_ms();
+    let prepared = prepare_image_set_with_progress(&entries, &mut |done, total| {
+        let now = now_ms();
+        if now - last_posted_ms >= PROGRESS_EVERY_MS {
+            last_posted_ms = now;
+            progress(Progress {
+                stage: "decoding images".into(),
+                done: done as u64,
+                total: total as u64,
+            });
+        }
+    })
+    .map_err(image_error)?;
     drop(entries);
     let decode_secs = seconds() - decode_started;
     let warnings: Vec<String> = prepared.warnings.iter().map(ToString::to_string).collect();
