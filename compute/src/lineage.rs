@@ -66,6 +66,12 @@ pub enum Op {
         content_hash: String,
         n_chunks: u64,
     },
+    /// Deletes an image set's images (files and thumbnails) unless another image set has
+    /// the same content; decided inside the transaction, after the batch's earlier deletes.
+    DeleteImagesUnlessShared {
+        content_hash: String,
+        n_images: u64,
+    },
     /// The next audit-log entry: sealed against the current head inside the transaction.
     Audit(AuditDraft),
 }
@@ -526,6 +532,32 @@ pub fn plan_import_images(
         ]),
     }));
     (record, batch)
+}
+
+/// Deletes an image set's record and (unless another image set has the same content) its
+/// images; its lineage (artifacts, actions, edges) stays, so the models trained on it still
+/// say what they were trained on.
+pub fn plan_delete_image_set(set: &crate::records::ImageSetRecord, at_ms: f64) -> WriteBatch {
+    let mut batch = WriteBatch::default();
+    batch.ops.push(Op::Delete {
+        store: stores::IMAGE_SETS,
+        key: set.image_set_id.clone(),
+    });
+    batch.ops.push(Op::DeleteImagesUnlessShared {
+        content_hash: set.content_hash.clone(),
+        n_images: set.images.len() as u64,
+    });
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms,
+        event: "delete_image_set".into(),
+        subject_id: set.artifact_id.clone(),
+        details: BTreeMap::from([
+            ("image_set_id".into(), set.image_set_id.clone()),
+            ("name".into(), set.name.clone()),
+            ("content_hash".into(), set.content_hash.clone()),
+        ]),
+    }));
+    batch
 }
 
 /// Everything known once a dataset version is profiled.
@@ -1615,6 +1647,18 @@ impl MemoryStore {
                         }
                     }
                 }
+                Op::DeleteImagesUnlessShared {
+                    content_hash,
+                    n_images,
+                } => {
+                    if !next.images_shared(&content_hash) {
+                        for index in 0..n_images {
+                            let key = crate::records::image_key(&content_hash, index);
+                            next.bytes.remove(&(stores::IMAGE_FILES, key.clone()));
+                            next.bytes.remove(&(stores::IMAGE_THUMBS, key));
+                        }
+                    }
+                }
                 Op::Audit(draft) => {
                     let entry = seal(next.audit.last(), draft);
                     next.audit.push(entry);
@@ -1640,6 +1684,15 @@ impl MemoryStore {
         self.datasets()
             .into_iter()
             .find(|d| d.dataset_id == dataset_id)
+    }
+
+    /// Whether any image set keeps images under `content_hash`.
+    pub fn images_shared(&self, content_hash: &str) -> bool {
+        self.records.get(stores::IMAGE_SETS).is_some_and(|sets| {
+            sets.values().any(|set| {
+                set.get("content_hash").and_then(serde_json::Value::as_str) == Some(content_hash)
+            })
+        })
     }
 
     /// Whether any dataset keeps rows under `content_hash`.
@@ -2144,6 +2197,24 @@ mod tests {
         let again = import_images(&mut store, "b");
         assert_eq!(again.content_hash, record.content_hash);
         assert_eq!(store.bytes.len(), 40);
+        verify_chain(&store.audit).unwrap();
+    }
+
+    #[test]
+    fn deleting_one_of_two_identical_image_sets_keeps_the_shared_images() {
+        let mut store = MemoryStore::default();
+        let first = import_images(&mut store, "a");
+        let second = import_images(&mut store, "b");
+        store.apply(plan_delete_image_set(&first, 3.0));
+        assert!(!store.records[stores::IMAGE_SETS].contains_key("img-a"));
+        assert_eq!(store.bytes.len(), 40, "the other set still needs them");
+        store.apply(plan_delete_image_set(&second, 4.0));
+        assert!(store.records[stores::IMAGE_SETS].is_empty());
+        assert!(store.bytes.is_empty());
+        // Lineage outlives the data.
+        let artifact: ArtifactRecord = stored(&store, stores::ARTIFACTS, "art-img-a");
+        assert_eq!(artifact.kind, ArtifactKind::ImageSet);
+        assert_eq!(store.audit.last().unwrap().event, "delete_image_set");
         verify_chain(&store.audit).unwrap();
     }
 

@@ -253,6 +253,11 @@ pub enum Request {
         model_id: String,
         file_name: String,
     },
+    /// Deletes an image set (its images too unless another set has the same content); its
+    /// lineage and the models trained on it stay.
+    DeleteImageSet {
+        image_set_id: String,
+    },
 }
 
 /// Which thumbnails of an image set to send.
@@ -488,6 +493,9 @@ pub enum Reply {
     ImageThumbnails {
         image_set_id: String,
         thumbnails: Vec<ThumbnailRef>,
+    },
+    ImageSetDeleted {
+        image_set_id: String,
     },
 }
 
@@ -832,6 +840,9 @@ mod tests {
                 model_id: "model-1".into(),
                 file_name: "seven.png".into(),
             },
+            Request::DeleteImageSet {
+                image_set_id: "img-1".into(),
+            },
         ];
         for (i, request) in requests.into_iter().enumerate() {
             let envelope = RequestEnvelope::new(i as u64, request);
@@ -969,6 +980,9 @@ mod tests {
                     class: "0".into(),
                     size_bytes: 90,
                 }],
+            }),
+            Event::Done(Reply::ImageSetDeleted {
+                image_set_id: "img-1".into(),
             }),
             Event::Failed(JobError::cancelled()),
         ];

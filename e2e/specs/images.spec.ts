@@ -96,6 +96,14 @@ test('digits: a folder of class folders imported, gallery, quick build, misclass
   await expect(page.getByTestId('model-title')).toHaveText('digits classifier');
   await expect(page.getByTestId('confusion-matrix')).toBeVisible();
   await expect(page.getByTestId('misclassified-example').first().locator('img')).toHaveAttribute('src', /^blob:/);
+
+  // Deleting the image set keeps its model (and lineage); the model says its images are gone.
+  await page.getByTestId('image-set-delete').click();
+  await page.getByTestId('image-set-delete-confirm').click();
+  await expect(page.getByTestId('image-set-item')).toHaveCount(0);
+  await expect(page.getByTestId('images-empty')).toBeVisible();
+  await page.getByTestId('nav-build').click();
+  await expect(page.getByTestId('model-row').filter({ hasText: 'digits classifier' })).toBeVisible();
   expect(problems).toEqual([]);
 });
 

@@ -1,4 +1,4 @@
-//! The Images page: import a folder of class folders (picked, or dropped whole) or a zip of one through a worker (progress, cancel), list image sets, show a gallery of thumbnails per class, train an image classifier with AutoML in a worker (progress, cancel) and open its models.
+//! The Images page: import a folder of class folders (picked, or dropped whole) or a zip of one through a worker (progress, cancel), list and delete image sets, show a gallery of thumbnails per class, train an image classifier with AutoML in a worker (progress, cancel) and open its models.
 //!
 //! The page only asks and shows: decoding, thumbnails, features, the search and every
 //! prediction run in a worker. Thumbnails arrive as PNG bytes transferred beside the reply
@@ -262,6 +262,26 @@ impl ImagesState {
             file_name: file_name.clone(),
         };
         self.import(request, file.into(), file_name);
+    }
+
+    fn delete(self, image_set_id: String) {
+        spawn_local(async move {
+            let result = bridge::call(Request::DeleteImageSet { image_set_id }, None, |_| {}).await;
+            if self.sets.is_disposed() {
+                return;
+            }
+            match result {
+                Ok(Reply::ImageSetDeleted { .. }) => {
+                    self.selected_set.set(None);
+                    self.selected_model.set(None);
+                    self.refresh();
+                }
+                Ok(other) => self
+                    .notice
+                    .set(Some(format!("unexpected reply: {other:?}"))),
+                Err(error) => self.notice.set(Some(format::error(&error))),
+            }
+        });
     }
 
     fn train(self, image_set_id: String, name: String, build: Build) {
@@ -622,9 +642,27 @@ fn ImageSetPanel(set: ImageSetSummary, state: ImagesState) -> impl IntoView {
         }
     };
     let warnings = set.warnings.clone();
+    let confirming = RwSignal::new(false);
+    let delete = {
+        let image_set_id = image_set_id.clone();
+        move |_| state.delete(image_set_id.clone())
+    };
     view! {
         <h2 data-testid="image-set-title">{set.name.clone()}</h2>
         <p data-testid="image-set-summary">{summary}</p>
+        <div class="actions">
+            {move || if confirming.get() {
+                let delete = delete.clone();
+                view! {
+                    <span>"Delete this image set? Models trained on it and its lineage stay. "</span>
+                    <button class="danger" data-testid="image-set-delete-confirm" on:click=delete>"Delete"</button>
+                    <button on:click=move |_| confirming.set(false)>"Keep"</button>
+                }
+                    .into_any()
+            } else {
+                view! { <button data-testid="image-set-delete" on:click=move |_| confirming.set(true)>"Delete image set"</button> }.into_any()
+            }}
+        </div>
         {(!warnings.is_empty()).then(|| view! {
             <details class="warnings" data-testid="image-set-warnings">
                 <summary>{format!("{} notes from the import", warnings.len())}</summary>

@@ -469,6 +469,9 @@ async fn reply_to(
             model_id,
             file_name,
         } => images::predict_image(ctx, &model_id, &file_name, attachment).await,
+        Request::DeleteImageSet { image_set_id } => {
+            images::delete_image_set(ctx, request_id, &image_set_id).await
+        }
         Request::ExportCsv { .. }
         | Request::ExportArrow { .. }
         | Request::PredictCsv { .. }

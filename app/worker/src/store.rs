@@ -156,7 +156,10 @@ impl Store {
                     db.create_object_store(stores::META).build()?;
                 }
                 if old_version < 7 {
-                    db.create_object_store(stores::IMAGE_SETS).build()?;
+                    db.create_object_store(stores::IMAGE_SETS)
+                        .build()?
+                        .create_index(BY_CONTENT_HASH, KeyPath::One("content_hash"))
+                        .build()?;
                     db.create_object_store(stores::IMAGE_FILES).build()?;
                     db.create_object_store(stores::IMAGE_THUMBS).build()?;
                 }
@@ -237,6 +240,41 @@ impl Store {
                                 .map_err(|e| storage_error("deleting rows", e))?
                                 .await
                                 .map_err(|e| storage_error("deleting rows", e))?;
+                        }
+                    }
+                }
+                Op::DeleteImagesUnlessShared {
+                    content_hash,
+                    n_images,
+                } => {
+                    let sets = tx
+                        .object_store(stores::IMAGE_SETS)
+                        .map_err(|e| storage_error("deleting", e))?;
+                    let index = sets
+                        .index(BY_CONTENT_HASH)
+                        .map_err(|e| storage_error("deleting", e))?;
+                    let sharing = index
+                        .count()
+                        .with_query(content_hash.clone())
+                        .primitive()
+                        .map_err(|e| storage_error("deleting images", e))?
+                        .await
+                        .map_err(|e| storage_error("deleting images", e))?;
+                    if sharing == 0 && n_images > 0 {
+                        let range = KeyRange::Bound(
+                            image_key(&content_hash, 0),
+                            false,
+                            image_key(&content_hash, n_images - 1),
+                            false,
+                        );
+                        for name in [stores::IMAGE_FILES, stores::IMAGE_THUMBS] {
+                            tx.object_store(name)
+                                .map_err(|e| storage_error("deleting", e))?
+                                .delete::<String, _>(range.clone())
+                                .primitive()
+                                .map_err(|e| storage_error("deleting images", e))?
+                                .await
+                                .map_err(|e| storage_error("deleting images", e))?;
                         }
                     }
                 }

@@ -382,6 +382,42 @@ async fn an_image_set_lands_whole_and_its_images_read_back() {
     assert_eq!(error.kind, ErrorKind::Storage);
     let log = store.audit_log().await.unwrap();
     assert_eq!(log.last().unwrap().event, "import_images");
+
+    // A second set of the same images shares them: deleting one keeps them, deleting both
+    // removes them.
+    let mut second = record.clone();
+    second.image_set_id = "img-b".into();
+    let mut batch = compute::lineage::WriteBatch::default();
+    batch.ops.push(Op::Put {
+        store: stores::IMAGE_SETS,
+        key: "img-b".into(),
+        value: serde_json::to_value(&second).unwrap(),
+    });
+    store.apply(batch).await.unwrap();
+    store
+        .apply(compute::lineage::plan_delete_image_set(&record, 3.0))
+        .await
+        .unwrap();
+    assert_eq!(store.image_sets().await.unwrap(), vec![second.clone()]);
+    assert!(store
+        .image_bytes(stores::IMAGE_THUMBS, &record.content_hash, 0, 11)
+        .await
+        .is_ok());
+    store
+        .apply(compute::lineage::plan_delete_image_set(&second, 4.0))
+        .await
+        .unwrap();
+    assert!(store.image_sets().await.unwrap().is_empty());
+    for name in [stores::IMAGE_FILES, stores::IMAGE_THUMBS] {
+        assert!(store
+            .image_bytes(name, &record.content_hash, 0, 0)
+            .await
+            .is_err());
+    }
+    assert_eq!(
+        store.audit_log().await.unwrap().last().unwrap().event,
+        "delete_image_set"
+    );
     store.delete_database().await.unwrap();
 }
 

@@ -1,4 +1,4 @@
-//! The image jobs: import a folder of class folders or a zip of one (decoded here, stored whole in one transaction with its lineage), list image sets, send thumbnails, train an image classifier (one step at a time, with a chance to cancel between) and predict one dropped image.
+//! The image jobs: import a folder of class folders or a zip of one (decoded here, stored whole in one transaction with its lineage), list and delete image sets, send thumbnails, train an image classifier (one step at a time, with a chance to cancel between) and predict one dropped image.
 
 use compute::automl::AutomlOptions;
 use compute::experiments::{
@@ -10,8 +10,8 @@ use compute::image::model::{ImageTraining, ImageTrainingStep};
 use compute::image::set::{dataset_from_thumbnails, prepare_image_set_with_progress};
 use compute::image::{decode_image, FeatureParams, ImageError, ImageModel};
 use compute::lineage::{
-    make_id, model_name, plan_import_images, plan_train_images, ImportImagesInput,
-    TrainImagesInput, CODE_VERSION, MAX_NAME_CHARS,
+    make_id, model_name, plan_delete_image_set, plan_import_images, plan_train_images,
+    ImportImagesInput, TrainImagesInput, CODE_VERSION, MAX_NAME_CHARS,
 };
 use compute::ml::{MlError, Model};
 use compute::protocol::{
@@ -204,6 +204,22 @@ async fn store_images(
         image_set: ImageSetSummary::of(&record),
         warnings,
         decode_secs,
+    })
+}
+
+/// Deletes an image set (and its images unless another set shares them) in one
+/// transaction; lineage stays.
+pub(super) async fn delete_image_set(
+    ctx: &Context,
+    request_id: RequestId,
+    image_set_id: &str,
+) -> Result<Reply, JobError> {
+    let store = ctx.store().await?;
+    let set = store.image_set(image_set_id).await?;
+    ctx.commit(&store, request_id, plan_delete_image_set(&set, now_ms()))
+        .await?;
+    Ok(Reply::ImageSetDeleted {
+        image_set_id: image_set_id.to_string(),
     })
 }
 
