@@ -6,6 +6,7 @@ use crate::pages::build::BuildPage;
 use crate::pages::data::DataPage;
 use crate::pages::experiments::ExperimentsPage;
 use crate::pages::forecast::ForecastPage;
+use crate::pages::images::ImagesPage;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Area {
@@ -13,17 +14,19 @@ pub enum Area {
     Features,
     Build,
     Forecast,
+    Images,
     Experiments,
     Lineage,
     Monitor,
 }
 
 impl Area {
-    pub const ALL: [Area; 7] = [
+    pub const ALL: [Area; 8] = [
         Area::Data,
         Area::Features,
         Area::Build,
         Area::Forecast,
+        Area::Images,
         Area::Experiments,
         Area::Lineage,
         Area::Monitor,
@@ -35,6 +38,7 @@ impl Area {
             Area::Features => "Features",
             Area::Build => "Build",
             Area::Forecast => "Forecast",
+            Area::Images => "Images",
             Area::Experiments => "Experiments",
             Area::Lineage => "Lineage",
             Area::Monitor => "Monitor",
@@ -47,6 +51,7 @@ impl Area {
             Area::Features => "features",
             Area::Build => "build",
             Area::Forecast => "forecast",
+            Area::Images => "images",
             Area::Experiments => "experiments",
             Area::Lineage => "lineage",
             Area::Monitor => "monitor",
@@ -60,6 +65,7 @@ impl Area {
             Area::Features => Some("The Feature Store — reusable, versioned feature groups with the same transforms in training and prediction — is not built yet."),
             Area::Build => None,
             Area::Forecast => None,
+            Area::Images => None,
             Area::Experiments => None,
             Area::Lineage => Some("The lineage graph is not built yet. Every import already records its lineage (source file, action, dataset version, audit log); this page will show it."),
             Area::Monitor => Some("Model monitoring (data and quality drift) is not built yet."),
@@ -115,6 +121,7 @@ pub fn App() -> impl IntoView {
             {move || match (area.get(), area.get().not_built()) {
                 (Area::Build, _) => view! { <BuildPage /> }.into_any(),
                 (Area::Forecast, _) => view! { <ForecastPage /> }.into_any(),
+                (Area::Images, _) => view! { <ImagesPage /> }.into_any(),
                 (Area::Experiments, _) => view! { <ExperimentsPage /> }.into_any(),
                 (_, None) => view! { <DataPage /> }.into_any(),
                 (_, Some(text)) => {

@@ -1,4 +1,4 @@
-//! Image classification (single label): PNG and JPEG decoded in pure Rust, a dataset from class folders (a directory, a dropped folder or a zip), normalized pixels and HOG features for the tabular AutoML, thumbnails and misclassified examples (engine only: not yet in the worker or the UI).
+//! Image classification (single label): PNG and JPEG decoded in pure Rust, a dataset from class folders (a directory, a dropped folder or a zip), normalized pixels and HOG features for the tabular AutoML, thumbnails and misclassified examples.
 //!
 //! The parameters, warnings, errors, gallery and misclassified-example types build without
 //! the `engine` feature: the UI chooses and shows them. The work needs `engine`, in the
@@ -14,7 +14,10 @@
 //!   `skimage.feature.hog`) as a frame of numeric columns plus `file` and `label`;
 //! * `model`: [`ImageModel`](model::ImageModel) (the featurizer and the tabular AutoML's
 //!   [`ModelFile`](crate::automl::run::ModelFile) kept together), [`train_images`](model::train_images)
-//!   and predictions on new images.
+//!   (and [`ImageTraining`](model::ImageTraining), the same one step at a time, for a
+//!   worker) and predictions on new images;
+//! * `set`: an image set as the studio stores it: per-image entries, a content hash, the
+//!   original files and lossless thumbnails, and the dataset read back from the thumbnails.
 //!
 //! ## The dataset's common size and colour model
 //! Features need every image the same shape. The common size is the most frequent size among
@@ -41,6 +44,8 @@ pub mod features;
 pub mod model;
 #[cfg(feature = "engine")]
 pub mod resize;
+#[cfg(feature = "engine")]
+pub mod set;
 
 #[cfg(feature = "engine")]
 pub use dataset::{image_dataset, image_dataset_from_zip, ImageDataset, LabelledImage};

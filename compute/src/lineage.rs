@@ -55,6 +55,12 @@ pub enum Op {
         key: String,
         bytes: Vec<u8>,
     },
+    /// Bytes in another store of bytes ([`stores::IMAGE_FILES`], [`stores::IMAGE_THUMBS`]).
+    PutBytes {
+        store: &'static str,
+        key: String,
+        bytes: Vec<u8>,
+    },
     Delete {
         store: &'static str,
         key: String,
@@ -64,6 +70,12 @@ pub enum Op {
     DeleteRowsUnlessShared {
         content_hash: String,
         n_chunks: u64,
+    },
+    /// Deletes an image set's images (files and thumbnails) unless another image set has
+    /// the same content; decided inside the transaction, after the batch's earlier deletes.
+    DeleteImagesUnlessShared {
+        content_hash: String,
+        n_images: u64,
     },
     /// The next audit-log entry: sealed against the current head inside the transaction.
     Audit(AuditDraft),
@@ -369,6 +381,188 @@ pub fn plan_import(input: ImportInput) -> (DatasetRecord, WriteBatch) {
         ]),
     }));
     (dataset, batch)
+}
+
+/// Everything known once a folder of class folders (or a zip of one) has been read.
+#[derive(Clone, Debug)]
+pub struct ImportImagesInput {
+    pub image_set_id: String,
+    pub source_artifact_id: String,
+    pub image_set_artifact_id: String,
+    pub action_id: String,
+    pub name: String,
+    /// The folder or zip: its name, the size and BLAKE3 of all its bytes as read.
+    pub source: SourceFile,
+    pub prepared: crate::image::set::PreparedImageSet,
+    /// How it was read (`reader`: folder or zip).
+    pub parameters: BTreeMap<String, String>,
+    pub started_at_ms: f64,
+    pub ended_at_ms: f64,
+}
+
+/// At most this many warnings are kept in an image set's record (a photo set scaled down
+/// warns once per photo); the last line counts the rest.
+pub const MAX_STORED_IMAGE_WARNINGS: usize = 100;
+
+/// The records an image import writes: the image set, every image's file and thumbnail
+/// (keyed by the set's content hash, so the same images imported twice are stored once),
+/// two artifacts (the folder or zip, the image set), the Import action, its edges and an
+/// audit entry.
+pub fn plan_import_images(
+    input: ImportImagesInput,
+) -> (crate::records::ImageSetRecord, WriteBatch) {
+    let prepared = input.prepared;
+    let content_hash = prepared.content_hash.to_hex();
+    let stored_bytes = prepared
+        .files
+        .iter()
+        .chain(&prepared.thumbnails)
+        .map(|bytes| bytes.len() as u64)
+        .sum();
+    let mut warnings: Vec<String> = prepared
+        .warnings
+        .iter()
+        .take(MAX_STORED_IMAGE_WARNINGS)
+        .map(ToString::to_string)
+        .collect();
+    if prepared.warnings.len() > MAX_STORED_IMAGE_WARNINGS {
+        warnings.push(format!(
+            "… and {} more",
+            prepared.warnings.len() - MAX_STORED_IMAGE_WARNINGS
+        ));
+    }
+    let record = crate::records::ImageSetRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        image_set_id: input.image_set_id.clone(),
+        name: input.name.clone(),
+        created_at_ms: input.ended_at_ms,
+        content_hash: content_hash.clone(),
+        artifact_id: input.image_set_artifact_id.clone(),
+        size: prepared.dataset.size,
+        color: prepared.dataset.color,
+        classes: prepared.classes,
+        images: prepared.entries,
+        stored_bytes,
+        source: input.source.clone(),
+        warnings,
+    };
+    let source_artifact = ArtifactRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.source_artifact_id.clone(),
+        kind: ArtifactKind::SourceFile,
+        name: input.source.file_name.clone(),
+        content_hash: input.source.content_hash.clone(),
+        created_at_ms: input.started_at_ms,
+        properties: BTreeMap::from([("size_bytes".into(), input.source.size_bytes.to_string())]),
+    };
+    let set_artifact = ArtifactRecord {
+        schema_version: RECORD_SCHEMA_VERSION,
+        artifact_id: input.image_set_artifact_id.clone(),
+        kind: ArtifactKind::ImageSet,
+        name: record.name.clone(),
+        content_hash: content_hash.clone(),
+        created_at_ms: record.created_at_ms,
+        properties: BTreeMap::from([
+            ("image_set_id".into(), record.image_set_id.clone()),
+            ("n_images".into(), record.images.len().to_string()),
+            ("n_classes".into(), record.classes.len().to_string()),
+            ("image_size".into(), record.size.to_string()),
+            ("color".into(), record.color.label().to_string()),
+        ]),
+    };
+    let action = ActionRecord::completed(
+        ActionKind::Import,
+        input.action_id.clone(),
+        input.parameters,
+        (input.started_at_ms, input.ended_at_ms),
+        vec![input.source_artifact_id.clone()],
+        vec![input.image_set_artifact_id.clone()],
+    );
+    let edges = [
+        (
+            &input.source_artifact_id,
+            &input.action_id,
+            EdgeType::ContributedTo,
+        ),
+        (
+            &input.action_id,
+            &input.image_set_artifact_id,
+            EdgeType::Produced,
+        ),
+        (
+            &input.image_set_artifact_id,
+            &input.source_artifact_id,
+            EdgeType::DerivedFrom,
+        ),
+    ];
+    let mut batch = WriteBatch::default();
+    for (index, (file, thumbnail)) in prepared
+        .files
+        .into_iter()
+        .zip(prepared.thumbnails)
+        .enumerate()
+    {
+        let key = crate::records::image_key(&content_hash, index as u64);
+        batch.ops.push(Op::PutBytes {
+            store: stores::IMAGE_FILES,
+            key: key.clone(),
+            bytes: file,
+        });
+        batch.ops.push(Op::PutBytes {
+            store: stores::IMAGE_THUMBS,
+            key,
+            bytes: thumbnail,
+        });
+    }
+    batch.put(stores::IMAGE_SETS, &record.image_set_id, &record);
+    batch.put(stores::ARTIFACTS, &set_artifact.artifact_id, &set_artifact);
+    batch.put(
+        stores::ARTIFACTS,
+        &source_artifact.artifact_id,
+        &source_artifact,
+    );
+    batch.put(stores::ACTIONS, &action.action_id, &action);
+    batch.put_edges(&edges);
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms: input.ended_at_ms,
+        event: "import_images".into(),
+        subject_id: input.image_set_artifact_id,
+        details: BTreeMap::from([
+            ("image_set_id".into(), record.image_set_id.clone()),
+            ("content_hash".into(), content_hash),
+            ("n_images".into(), record.images.len().to_string()),
+            ("source_file".into(), input.source.file_name),
+            ("source_hash".into(), input.source.content_hash),
+            ("action_id".into(), input.action_id),
+        ]),
+    }));
+    (record, batch)
+}
+
+/// Deletes an image set's record and (unless another image set has the same content) its
+/// images; its lineage (artifacts, actions, edges) stays, so the models trained on it still
+/// say what they were trained on.
+pub fn plan_delete_image_set(set: &crate::records::ImageSetRecord, at_ms: f64) -> WriteBatch {
+    let mut batch = WriteBatch::default();
+    batch.ops.push(Op::Delete {
+        store: stores::IMAGE_SETS,
+        key: set.image_set_id.clone(),
+    });
+    batch.ops.push(Op::DeleteImagesUnlessShared {
+        content_hash: set.content_hash.clone(),
+        n_images: set.images.len() as u64,
+    });
+    batch.ops.push(Op::Audit(AuditDraft {
+        at_ms,
+        event: "delete_image_set".into(),
+        subject_id: set.artifact_id.clone(),
+        details: BTreeMap::from([
+            ("image_set_id".into(), set.image_set_id.clone()),
+            ("name".into(), set.name.clone()),
+            ("content_hash".into(), set.content_hash.clone()),
+        ]),
+    }));
+    batch
 }
 
 /// Everything known once a dataset version is profiled.
@@ -867,16 +1061,134 @@ pub struct TrainInput {
 /// experiment), the runs, edges and an audit entry.
 pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, WriteBatch) {
     let json = input.run.model_file.to_json();
+    let trained_on = TrainedOn {
+        id: &dataset.dataset_id,
+        name: &dataset.name,
+        content_hash: &dataset.content_hash,
+        artifact_id: &dataset.artifact_id,
+    };
+    let common = TrainCommon {
+        model_id: input.model_id,
+        artifact_id: input.artifact_id,
+        action_id: input.action_id,
+        name: input.name,
+        options: input.options,
+        inputs: input.inputs,
+        n_train_rows: input.n_train_rows,
+        n_holdout_rows: input.n_holdout_rows,
+        started_at_ms: input.started_at_ms,
+        ended_at_ms: input.ended_at_ms,
+        new_experiment: input.new_experiment,
+        runs: input.runs,
+    };
+    plan_trained_model(trained_on, input.run.report, json, None, common)
+}
+
+/// What every training knows at its end, whether of a table or of images.
+struct TrainCommon {
+    model_id: String,
+    artifact_id: String,
+    action_id: String,
+    name: String,
+    options: crate::automl::AutomlOptions,
+    inputs: Vec<crate::records::ModelInput>,
+    n_train_rows: u64,
+    n_holdout_rows: u64,
+    started_at_ms: f64,
+    ended_at_ms: f64,
+    new_experiment: Option<ExperimentRecord>,
+    runs: Vec<RunRecord>,
+}
+
+/// Everything known once a model has been trained on an image set.
+#[derive(Clone, Debug)]
+pub struct TrainImagesInput {
+    pub model_id: String,
+    pub artifact_id: String,
+    pub action_id: String,
+    /// See [`model_name`].
+    pub name: String,
+    pub options: crate::automl::AutomlOptions,
+    pub run: crate::image::ImageRun,
+    pub n_train_rows: u64,
+    pub n_holdout_rows: u64,
+    pub started_at_ms: f64,
+    pub ended_at_ms: f64,
+    /// The experiment the runs belong to, when this training creates it.
+    pub new_experiment: Option<ExperimentRecord>,
+    /// The build's run first, then its candidates'.
+    pub runs: Vec<RunRecord>,
+}
+
+/// The records training on an image set writes, as [`plan_train`] does for a dataset
+/// version: the model (its file is the [`crate::image::ImageModel`]'s JSON; its record
+/// says what images it reads and keeps its misclassified holdout images), a Model artifact,
+/// the Train action (used: the image set; produced: the model), the runs, edges and an
+/// audit entry.
+pub fn plan_train_images(
+    image_set: &crate::records::ImageSetRecord,
+    input: TrainImagesInput,
+) -> (ModelRecord, WriteBatch) {
+    let json = input.run.model.to_json();
+    let image = crate::records::ImageModelInfo {
+        image_set_id: image_set.image_set_id.clone(),
+        image_set_name: image_set.name.clone(),
+        image_set_content_hash: image_set.content_hash.clone(),
+        size: input.run.model.size,
+        color: input.run.model.color,
+        features: input.run.model.features.clone(),
+        classes: input.run.model.classes.clone(),
+        misclassified: input.run.misclassified,
+    };
+    let trained_on = TrainedOn {
+        id: &image_set.image_set_id,
+        name: &image_set.name,
+        content_hash: &image_set.content_hash,
+        artifact_id: &image_set.artifact_id,
+    };
+    let common = TrainCommon {
+        model_id: input.model_id,
+        artifact_id: input.artifact_id,
+        action_id: input.action_id,
+        name: input.name,
+        options: input.options,
+        // A what-if form of pixels means nothing: an image model predicts images.
+        inputs: Vec::new(),
+        n_train_rows: input.n_train_rows,
+        n_holdout_rows: input.n_holdout_rows,
+        started_at_ms: input.started_at_ms,
+        ended_at_ms: input.ended_at_ms,
+        new_experiment: input.new_experiment,
+        runs: input.runs,
+    };
+    plan_trained_model(trained_on, input.run.report, json, Some(image), common)
+}
+
+/// What a model was trained on: a dataset version or an image set.
+struct TrainedOn<'a> {
+    id: &'a str,
+    name: &'a str,
+    content_hash: &'a str,
+    artifact_id: &'a str,
+}
+
+/// The records a training writes (see [`plan_train`]), for a model of a table or of images.
+fn plan_trained_model(
+    trained_on: TrainedOn<'_>,
+    report: crate::automl::AutomlReport,
+    json: String,
+    image: Option<crate::records::ImageModelInfo>,
+    input: TrainCommon,
+) -> (ModelRecord, WriteBatch) {
     let content_hash = hash_bytes(json.as_bytes()).to_hex();
-    let report = input.run.report;
     let record = ModelRecord {
         schema_version: RECORD_SCHEMA_VERSION,
         model_id: input.model_id.clone(),
         name: input.name,
         created_at_ms: input.ended_at_ms,
-        dataset_id: dataset.dataset_id.clone(),
-        dataset_name: dataset.name.clone(),
-        dataset_content_hash: dataset.content_hash.clone(),
+        dataset_id: trained_on.id.to_string(),
+        dataset_name: trained_on.name.to_string(),
+        dataset_content_hash: trained_on.content_hash.to_string(),
         artifact_id: input.artifact_id.clone(),
         content_hash: content_hash.clone(),
         report,
@@ -885,7 +1197,9 @@ pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, W
         inputs: input.inputs,
         train_secs: (input.ended_at_ms - input.started_at_ms) / 1000.0,
         origin: ModelOrigin::Trained,
+        image,
     };
+    let trained_on_artifact = trained_on.artifact_id.to_string();
     let options = &input.options;
     let mut parameters = BTreeMap::from([
         ("target".to_string(), record.report.target.clone()),
@@ -925,24 +1239,33 @@ pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, W
             serde_json::to_string(spec).expect("specs always serialize"),
         );
     }
+    if let Some(image) = &record.image {
+        parameters.insert("image_set_id".to_string(), image.image_set_id.clone());
+        parameters.insert(
+            "features".to_string(),
+            serde_json::to_string(&image.features).expect("parameters always serialize"),
+        );
+        parameters.insert("image_size".to_string(), image.size.to_string());
+        parameters.insert("color".to_string(), image.color.label().to_string());
+    }
     let action = ActionRecord::completed(
         ActionKind::Train,
         input.action_id.clone(),
         parameters,
         (input.started_at_ms, input.ended_at_ms),
-        vec![dataset.artifact_id.clone()],
+        vec![trained_on_artifact.clone()],
         vec![input.artifact_id.clone()],
     );
     let edges = [
         (
-            &dataset.artifact_id,
+            &trained_on_artifact,
             &input.action_id,
             EdgeType::ContributedTo,
         ),
         (&input.action_id, &input.artifact_id, EdgeType::Produced),
         (
             &input.artifact_id,
-            &dataset.artifact_id,
+            &trained_on_artifact,
             EdgeType::DerivedFrom,
         ),
     ];
@@ -961,17 +1284,33 @@ pub fn plan_train(dataset: &DatasetRecord, input: TrainInput) -> (ModelRecord, W
         batch.put_runs(input.new_experiment.as_ref(), &runs, &revision);
     }
     batch.put_edges(&edges);
+    let mut details = BTreeMap::from([
+        ("model_id".into(), record.model_id.clone()),
+        ("content_hash".into(), content_hash),
+        ("action_id".into(), input.action_id),
+    ]);
+    if record.image.is_some() {
+        details.insert("image_set_id".into(), trained_on.id.to_string());
+        details.insert(
+            "image_set_content_hash".into(),
+            trained_on.content_hash.to_string(),
+        );
+    } else {
+        details.insert("dataset_id".into(), trained_on.id.to_string());
+        details.insert(
+            "dataset_content_hash".into(),
+            trained_on.content_hash.to_string(),
+        );
+    }
     batch.ops.push(Op::Audit(AuditDraft {
         at_ms: input.ended_at_ms,
-        event: "train".into(),
+        event: if record.image.is_some() {
+            "train_images".into()
+        } else {
+            "train".into()
+        },
         subject_id: input.artifact_id,
-        details: BTreeMap::from([
-            ("model_id".into(), record.model_id.clone()),
-            ("content_hash".into(), content_hash),
-            ("dataset_id".into(), dataset.dataset_id.clone()),
-            ("dataset_content_hash".into(), dataset.content_hash.clone()),
-            ("action_id".into(), input.action_id),
-        ]),
+        details,
     }));
     (record, batch)
 }
@@ -1195,11 +1534,14 @@ pub fn plan_import_model(
     if hash_bytes(model_file.as_bytes()).to_hex() != record.content_hash {
         return Err(ModelImportError::HashMismatch { file_name });
     }
-    crate::automl::run::ModelFile::from_json(&model_file).map_err(|reason| {
-        ModelImportError::UnreadableModel {
-            file_name: file_name.clone(),
-            reason,
-        }
+    let readable = if record.image.is_some() {
+        crate::image::ImageModel::from_json(&model_file).map(drop)
+    } else {
+        crate::automl::run::ModelFile::from_json(&model_file).map(drop)
+    };
+    readable.map_err(|reason| ModelImportError::UnreadableModel {
+        file_name: file_name.clone(),
+        reason,
     })?;
     record.model_id = input.model_id.clone();
     record.artifact_id = input.artifact_id.clone();
@@ -1329,6 +1671,8 @@ pub fn plan_delete_model(model: &ModelRecord, at_ms: f64) -> WriteBatch {
 pub struct MemoryStore {
     pub records: BTreeMap<&'static str, BTreeMap<String, serde_json::Value>>,
     pub blobs: BTreeMap<String, Vec<u8>>,
+    /// The other stores of bytes, by store and key.
+    pub bytes: BTreeMap<(&'static str, String), Vec<u8>>,
     pub audit: Vec<AuditEntry>,
 }
 
@@ -1344,6 +1688,9 @@ impl MemoryStore {
                 Op::PutBlob { key, bytes } => {
                     next.blobs.insert(key, bytes);
                 }
+                Op::PutBytes { store, key, bytes } => {
+                    next.bytes.insert((store, key), bytes);
+                }
                 Op::Delete { store, key } => {
                     if store == stores::BLOBS {
                         next.blobs.remove(&key);
@@ -1358,6 +1705,18 @@ impl MemoryStore {
                     if !next.rows_shared(&content_hash) {
                         for index in 0..n_chunks {
                             next.blobs.remove(&blob_key(&content_hash, index));
+                        }
+                    }
+                }
+                Op::DeleteImagesUnlessShared {
+                    content_hash,
+                    n_images,
+                } => {
+                    if !next.images_shared(&content_hash) {
+                        for index in 0..n_images {
+                            let key = crate::records::image_key(&content_hash, index);
+                            next.bytes.remove(&(stores::IMAGE_FILES, key.clone()));
+                            next.bytes.remove(&(stores::IMAGE_THUMBS, key));
                         }
                     }
                 }
@@ -1386,6 +1745,15 @@ impl MemoryStore {
         self.datasets()
             .into_iter()
             .find(|d| d.dataset_id == dataset_id)
+    }
+
+    /// Whether any image set keeps images under `content_hash`.
+    pub fn images_shared(&self, content_hash: &str) -> bool {
+        self.records.get(stores::IMAGE_SETS).is_some_and(|sets| {
+            sets.values().any(|set| {
+                set.get("content_hash").and_then(serde_json::Value::as_str) == Some(content_hash)
+            })
+        })
     }
 
     /// Whether any dataset keeps rows under `content_hash`.
@@ -1814,6 +2182,181 @@ mod tests {
 
     fn stored<T: serde::de::DeserializeOwned>(store: &MemoryStore, name: &str, key: &str) -> T {
         serde_json::from_value(store.records[name][key].clone()).unwrap()
+    }
+
+    /// Two classes of 8×8 grayscale images, dark and light, ten each (with noise so that
+    /// no two are alike).
+    fn image_entries() -> Vec<(String, Vec<u8>)> {
+        use crate::image::{thumbnail_png, ColorMode, ImageSize};
+        let mut entries = Vec::new();
+        for (class, base) in [("dark", 20u8), ("light", 220u8)] {
+            for i in 0..10u8 {
+                let pixels: Vec<u8> = (0..64u8)
+                    .map(|p| base.wrapping_add((p.wrapping_mul(7) ^ i.wrapping_mul(13)) % 25))
+                    .collect();
+                let png = thumbnail_png(ImageSize::new(8, 8), ColorMode::Gray, &pixels);
+                entries.push((format!("shades/{class}/{i}.png"), png));
+            }
+        }
+        entries
+    }
+
+    fn import_images(store: &mut MemoryStore, salt: &str) -> crate::records::ImageSetRecord {
+        let entries = image_entries();
+        let prepared = crate::image::set::prepare_image_set(&entries).unwrap();
+        let (record, batch) = plan_import_images(ImportImagesInput {
+            image_set_id: format!("img-{salt}"),
+            source_artifact_id: format!("art-src-{salt}"),
+            image_set_artifact_id: format!("art-img-{salt}"),
+            action_id: format!("act-{salt}"),
+            name: "shades".into(),
+            source: SourceFile {
+                file_name: "shades".into(),
+                size_bytes: 1234,
+                content_hash: "f".repeat(64),
+            },
+            prepared,
+            parameters: BTreeMap::from([("reader".into(), "folder".into())]),
+            started_at_ms: 1.0,
+            ended_at_ms: 2.0,
+        });
+        store.apply(batch);
+        record
+    }
+
+    #[test]
+    fn an_image_import_records_the_set_its_images_lineage_and_audit_together() {
+        let mut store = MemoryStore::default();
+        let record = import_images(&mut store, "a");
+        assert_eq!(record.images.len(), 20);
+        assert_eq!(record.classes.len(), 2);
+        assert_eq!(
+            stored::<crate::records::ImageSetRecord>(&store, stores::IMAGE_SETS, "img-a"),
+            record
+        );
+        for store_name in [stores::IMAGE_FILES, stores::IMAGE_THUMBS] {
+            let keys: Vec<&String> = store
+                .bytes
+                .keys()
+                .filter(|(name, _)| *name == store_name)
+                .map(|(_, key)| key)
+                .collect();
+            assert_eq!(keys.len(), 20, "{store_name}");
+            assert_eq!(*keys[0], crate::records::image_key(&record.content_hash, 0));
+        }
+        let artifact: ArtifactRecord = stored(&store, stores::ARTIFACTS, "art-img-a");
+        assert_eq!(artifact.kind, ArtifactKind::ImageSet);
+        assert_eq!(artifact.content_hash, record.content_hash);
+        let action: ActionRecord = stored(&store, stores::ACTIONS, "act-a");
+        assert_eq!(action.kind, ActionKind::Import);
+        assert_eq!(action.inputs, ["art-src-a"]);
+        assert_eq!(action.outputs, ["art-img-a"]);
+        assert_eq!(store.records[stores::EDGES].len(), 3);
+        assert_eq!(store.audit.len(), 1);
+        assert_eq!(store.audit[0].event, "import_images");
+        // The same images again: a second set, the same stored images.
+        let again = import_images(&mut store, "b");
+        assert_eq!(again.content_hash, record.content_hash);
+        assert_eq!(store.bytes.len(), 40);
+        verify_chain(&store.audit).unwrap();
+    }
+
+    #[test]
+    fn deleting_one_of_two_identical_image_sets_keeps_the_shared_images() {
+        let mut store = MemoryStore::default();
+        let first = import_images(&mut store, "a");
+        let second = import_images(&mut store, "b");
+        store.apply(plan_delete_image_set(&first, 3.0));
+        assert!(!store.records[stores::IMAGE_SETS].contains_key("img-a"));
+        assert_eq!(store.bytes.len(), 40, "the other set still needs them");
+        store.apply(plan_delete_image_set(&second, 4.0));
+        assert!(store.records[stores::IMAGE_SETS].is_empty());
+        assert!(store.bytes.is_empty());
+        // Lineage outlives the data.
+        let artifact: ArtifactRecord = stored(&store, stores::ARTIFACTS, "art-img-a");
+        assert_eq!(artifact.kind, ArtifactKind::ImageSet);
+        assert_eq!(store.audit.last().unwrap().event, "delete_image_set");
+        verify_chain(&store.audit).unwrap();
+    }
+
+    #[test]
+    fn a_model_trained_on_images_is_stored_with_its_lineage() {
+        use crate::image::model::{ImageTraining, ImageTrainingStep};
+        let mut store = MemoryStore::default();
+        let set = import_images(&mut store, "a");
+        let thumbnails: Vec<Vec<u8>> = store
+            .bytes
+            .iter()
+            .filter(|((name, _), _)| *name == stores::IMAGE_THUMBS)
+            .map(|(_, bytes)| bytes.clone())
+            .collect();
+        let dataset = crate::image::set::dataset_from_thumbnails(&set, &thumbnails).unwrap();
+        let options = crate::automl::AutomlOptions {
+            build: crate::automl::Build::Quick,
+            ..crate::automl::AutomlOptions::new("label")
+        };
+        let params = crate::image::FeatureParams::default();
+        let mut training = ImageTraining::new(&dataset, &params, &options, &|| 0.0).unwrap();
+        let run = loop {
+            if let ImageTrainingStep::Finished(run) = training.step(&|| 0.0).unwrap() {
+                break *run;
+            }
+        };
+        let (record, batch) = plan_train_images(
+            &set,
+            TrainImagesInput {
+                model_id: "model-img".into(),
+                artifact_id: "art-model-img".into(),
+                action_id: "act-train-img".into(),
+                name: model_name("", "label", &set.name).unwrap(),
+                options,
+                run,
+                n_train_rows: training.training().n_train_rows() as u64,
+                n_holdout_rows: training.training().n_test_rows() as u64,
+                started_at_ms: 10.0,
+                ended_at_ms: 20.0,
+                new_experiment: None,
+                runs: Vec::new(),
+            },
+        );
+        store.apply(batch);
+        assert_eq!((record.n_train_rows, record.n_holdout_rows), (16, 4));
+        assert!(record.inputs.is_empty());
+        let image = record.image.as_ref().unwrap();
+        assert_eq!(image.image_set_id, "img-a");
+        assert_eq!(image.classes, ["dark", "light"]);
+        assert_eq!(record.dataset_content_hash, set.content_hash);
+        let file: ModelFileRecord = stored(&store, stores::MODEL_FILES, "model-img");
+        assert_eq!(
+            hash_bytes(file.json.as_bytes()).to_hex(),
+            record.content_hash
+        );
+        crate::image::ImageModel::from_json(&file.json).unwrap();
+        let action: ActionRecord = stored(&store, stores::ACTIONS, "act-train-img");
+        assert_eq!(action.kind, ActionKind::Train);
+        assert_eq!(action.inputs, vec![set.artifact_id.clone()]);
+        assert_eq!(action.outputs, ["art-model-img"]);
+        assert_eq!(action.parameters["image_set_id"], "img-a");
+        let last = store.audit.last().unwrap();
+        assert_eq!(last.event, "train_images");
+        assert_eq!(last.details["image_set_content_hash"], set.content_hash);
+        // Exported and imported again, an image model stays an image model.
+        let exported = export_model(&record, &file);
+        let (imported, _) = plan_import_model(ImportModelInput {
+            model_id: "model-img-2".into(),
+            artifact_id: "art-model-img-2".into(),
+            source_artifact_id: "art-src-model".into(),
+            action_id: "act-import-model".into(),
+            source: SourceFile {
+                file_name: "shades.model.json".into(),
+                size_bytes: exported.len() as u64,
+                content_hash: hash_bytes(&exported).to_hex(),
+            },
+            text: String::from_utf8(exported).unwrap(),
+            at_ms: 30.0,
+        })
+        .unwrap();
+        assert_eq!(imported.image, record.image);
     }
 
     #[test]

@@ -256,6 +256,100 @@ pub enum Request {
     Cancel {
         target_request_id: RequestId,
     },
+    /// Stores the images of a folder of class folders picked or dropped whole: the
+    /// attachment is its files one after the other (as for [`Request::ImportRunsFolder`]),
+    /// `files` their paths and sizes; a path ending in `/` (size 0) is a folder, so that an
+    /// empty class folder a drop saw is refused by name.
+    ImportImageFolder {
+        folder_name: String,
+        files: Vec<FolderFile>,
+    },
+    /// Stores the images of the attached zip of class folders.
+    ImportImageZip {
+        file_name: String,
+    },
+    /// Every stored image set, newest first, as summaries.
+    ListImageSets,
+    /// Thumbnails of an image set, their PNG bytes one after the other beside the reply.
+    ImageThumbnails {
+        image_set_id: String,
+        select: ThumbnailSelect,
+    },
+    /// AutoML on an image set's features (pixels and HOG): a seeded, stratified fifth of the
+    /// images held out, the search on the rest, the best model evaluated on the holdout and
+    /// stored as an image model with its Train lineage and runs.
+    TrainImages {
+        image_set_id: String,
+        /// The model's name; empty: `label from <image set>`.
+        name: String,
+        /// Build, metric, seed and budget (the target and dropped columns are the images').
+        options: crate::automl::AutomlOptions,
+        /// The experiment its run goes in, by name; empty: the image set's default one.
+        experiment: String,
+    },
+    /// Predicts the attached image file with an image model; nothing is stored.
+    PredictImage {
+        model_id: String,
+        file_name: String,
+    },
+    /// Deletes an image set (its images too unless another set has the same content); its
+    /// lineage and the models trained on it stay.
+    DeleteImageSet {
+        image_set_id: String,
+    },
+}
+
+/// Which thumbnails of an image set to send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ThumbnailSelect {
+    /// The first `n` images of each class, in path order: a gallery.
+    PerClass { n: u32 },
+    /// These images, by path (misclassified examples); unknown paths are left out.
+    Files { files: Vec<String> },
+}
+
+/// One thumbnail of a [`Reply::ImageThumbnails`]: its image and how many of the attached
+/// bytes are its PNG.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThumbnailRef {
+    pub file: String,
+    pub class: String,
+    pub size_bytes: u64,
+}
+
+/// An image set in a list: enough to show and pick one, without its per-image entries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageSetSummary {
+    pub image_set_id: String,
+    pub name: String,
+    pub created_at_ms: f64,
+    pub content_hash: String,
+    pub n_images: u64,
+    pub size: crate::image::ImageSize,
+    pub color: crate::image::ColorMode,
+    pub classes: Vec<crate::records::ClassCount>,
+    pub stored_bytes: u64,
+    pub source_file_name: String,
+    pub warnings: Vec<String>,
+}
+
+impl ImageSetSummary {
+    pub fn of(record: &crate::records::ImageSetRecord) -> ImageSetSummary {
+        ImageSetSummary {
+            image_set_id: record.image_set_id.clone(),
+            name: record.name.clone(),
+            created_at_ms: record.created_at_ms,
+            content_hash: record.content_hash.clone(),
+            n_images: record.images.len() as u64,
+            size: record.size,
+            color: record.color,
+            classes: record.classes.clone(),
+            stored_bytes: record.stored_bytes,
+            source_file_name: record.source.file_name.clone(),
+            warnings: record.warnings.clone(),
+        }
+    }
 }
 
 /// Adjacently tagged: `Reply` and `Progress` carry their own `type` tag inside `body`.
@@ -453,6 +547,25 @@ pub enum Reply {
     },
     /// The acknowledgement of a `Cancel` request itself.
     CancelRequested,
+    /// An image set stored by `ImportImageFolder` or `ImportImageZip`.
+    ImportedImages {
+        image_set: ImageSetSummary,
+        /// Images left out, resized or converted, each naming its file.
+        warnings: Vec<String>,
+        /// Seconds spent decoding the images and making their thumbnails.
+        decode_secs: f64,
+    },
+    ImageSets {
+        image_sets: Vec<ImageSetSummary>,
+    },
+    /// The thumbnails' PNG bytes are attached, one after the other in this order.
+    ImageThumbnails {
+        image_set_id: String,
+        thumbnails: Vec<ThumbnailRef>,
+    },
+    ImageSetDeleted {
+        image_set_id: String,
+    },
 }
 
 /// One file of a folder sent whole (see [`Request::ImportRunsFolder`]).
@@ -487,6 +600,9 @@ pub struct ModelSummary {
     pub holdout_score: Option<f64>,
     pub baseline_score: Option<f64>,
     pub origin: crate::records::ModelOrigin,
+    /// The image set an image model was trained on (`None` for a model of a table).
+    #[serde(default)]
+    pub image_set_id: Option<String>,
 }
 
 impl ModelSummary {
@@ -504,6 +620,7 @@ impl ModelSummary {
             holdout_score: scores.map(|s| s.0),
             baseline_score: scores.map(|s| s.1),
             origin: record.origin.clone(),
+            image_set_id: record.image.as_ref().map(|i| i.image_set_id.clone()),
         }
     }
 }
@@ -777,6 +894,49 @@ mod tests {
             Request::Cancel {
                 target_request_id: 7,
             },
+            Request::ImportImageFolder {
+                folder_name: "digits".into(),
+                files: vec![
+                    FolderFile {
+                        path: "digits/0/a.png".into(),
+                        size_bytes: 90,
+                    },
+                    FolderFile {
+                        path: "digits/1/".into(),
+                        size_bytes: 0,
+                    },
+                ],
+            },
+            Request::ImportImageZip {
+                file_name: "digits.zip".into(),
+            },
+            Request::ListImageSets,
+            Request::ImageThumbnails {
+                image_set_id: "img-1".into(),
+                select: ThumbnailSelect::PerClass { n: 24 },
+            },
+            Request::ImageThumbnails {
+                image_set_id: "img-1".into(),
+                select: ThumbnailSelect::Files {
+                    files: vec!["digits/3/x.png".into()],
+                },
+            },
+            Request::TrainImages {
+                image_set_id: "img-1".into(),
+                name: String::new(),
+                options: crate::automl::AutomlOptions {
+                    build: crate::automl::Build::Quick,
+                    ..crate::automl::AutomlOptions::new("label")
+                },
+                experiment: String::new(),
+            },
+            Request::PredictImage {
+                model_id: "model-1".into(),
+                file_name: "seven.png".into(),
+            },
+            Request::DeleteImageSet {
+                image_set_id: "img-1".into(),
+            },
         ];
         for (i, request) in requests.into_iter().enumerate() {
             let envelope = RequestEnvelope::new(i as u64, request);
@@ -861,6 +1021,7 @@ mod tests {
                     origin: crate::records::ModelOrigin::Imported {
                         file_name: "p.model.json".into(),
                     },
+                    image_set_id: None,
                 }],
             }),
             Event::Done(Reply::ModelDeleted {
@@ -888,6 +1049,35 @@ mod tests {
                 size_bytes: 4096,
             }),
             Event::Done(Reply::CancelRequested),
+            Event::Done(Reply::ImageSets {
+                image_sets: vec![ImageSetSummary {
+                    image_set_id: "img-1".into(),
+                    name: "digits".into(),
+                    created_at_ms: 3.5,
+                    content_hash: "ab".into(),
+                    n_images: 2,
+                    size: crate::image::ImageSize::new(8, 8),
+                    color: crate::image::ColorMode::Gray,
+                    classes: vec![crate::records::ClassCount {
+                        class: "0".into(),
+                        n_images: 2,
+                    }],
+                    stored_bytes: 400,
+                    source_file_name: "digits".into(),
+                    warnings: vec!["digits/0/x.txt: left out".into()],
+                }],
+            }),
+            Event::Done(Reply::ImageThumbnails {
+                image_set_id: "img-1".into(),
+                thumbnails: vec![ThumbnailRef {
+                    file: "digits/0/a.png".into(),
+                    class: "0".into(),
+                    size_bytes: 90,
+                }],
+            }),
+            Event::Done(Reply::ImageSetDeleted {
+                image_set_id: "img-1".into(),
+            }),
             Event::Failed(JobError::cancelled()),
         ];
         for event in events {

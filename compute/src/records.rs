@@ -41,7 +41,15 @@ pub mod stores {
     /// Forecast models ([`super::ForecastRecord`]), keyed by forecast id; their fitted
     /// `ForecastModel` is a [`super::ModelFileRecord`] in `model_files` under the same id.
     pub const FORECASTS: &str = "forecasts";
-    pub const ALL: [&str; 15] = [
+    /// Image sets ([`super::ImageSetRecord`]), keyed by image set id.
+    pub const IMAGE_SETS: &str = "image_sets";
+    /// The image files as imported, keyed by [`super::image_key`] (the set's content hash
+    /// and the image's position), apart from `image_sets` so that listing never loads one.
+    pub const IMAGE_FILES: &str = "image_files";
+    /// Each image at its set's common size and colour model as a lossless PNG, keyed like
+    /// `image_files`: the gallery's thumbnails and, decoded, the pixels a training reads.
+    pub const IMAGE_THUMBS: &str = "image_thumbs";
+    pub const ALL: [&str; 18] = [
         DATASETS,
         BLOBS,
         ARTIFACTS,
@@ -57,6 +65,9 @@ pub mod stores {
         RUNS,
         META,
         FORECASTS,
+        IMAGE_SETS,
+        IMAGE_FILES,
+        IMAGE_THUMBS,
     ];
 }
 
@@ -116,6 +127,75 @@ pub fn profile_key(content_hash: &str, target: Option<&str>) -> String {
         Some(target) => format!("{content_hash}/target={target}"),
         None => content_hash.to_string(),
     }
+}
+
+/// Key of one image of the image set with `content_hash` in [`stores::IMAGE_FILES`] and
+/// [`stores::IMAGE_THUMBS`]; keys sort in image order.
+pub fn image_key(content_hash: &str, index: u64) -> String {
+    format!("{content_hash}/{index:06}")
+}
+
+/// A folder of class folders (or a zip of one) as imported: its classes, every image's
+/// path, class and size, and the common shape the images were brought to. The images
+/// themselves live in [`stores::IMAGE_FILES`] and [`stores::IMAGE_THUMBS`] under
+/// [`image_key`], shared by every image set with the same content hash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageSetRecord {
+    pub schema_version: u32,
+    pub image_set_id: String,
+    pub name: String,
+    pub created_at_ms: f64,
+    /// BLAKE3 over every image's path, class and bytes in path order, hex.
+    pub content_hash: String,
+    /// The lineage artifact that stands for this image set.
+    pub artifact_id: String,
+    /// The size and colour model every image was brought to.
+    pub size: crate::image::ImageSize,
+    pub color: crate::image::ColorMode,
+    /// Sorted, with their image counts.
+    pub classes: Vec<ClassCount>,
+    /// In path order: position `i` is stored under `image_key(content_hash, i)`.
+    pub images: Vec<ImageEntry>,
+    /// Bytes of the image files and thumbnails in storage.
+    pub stored_bytes: u64,
+    /// The folder or zip the images came from (size and BLAKE3 of all its bytes).
+    pub source: SourceFile,
+    /// Images left out, resized or converted, each naming its file.
+    pub warnings: Vec<String>,
+}
+
+/// A class of an image set and how many images it holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassCount {
+    pub class: String,
+    pub n_images: u64,
+}
+
+/// One image of an image set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageEntry {
+    /// Its path in the folder or zip, with `/` separators.
+    pub file: String,
+    pub class: String,
+    /// Its size as imported (before it was brought to the set's size).
+    pub width: u32,
+    pub height: u32,
+    pub size_bytes: u64,
+}
+
+/// What an image model reads and what its evaluation showed beside the confusion matrix.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageModelInfo {
+    pub image_set_id: String,
+    pub image_set_name: String,
+    /// The image set's content hash, under which its thumbnails are stored.
+    pub image_set_content_hash: String,
+    pub size: crate::image::ImageSize,
+    pub color: crate::image::ColorMode,
+    pub features: crate::image::FeatureParams,
+    pub classes: Vec<String>,
+    /// Holdout images the model got wrong, the most confident first.
+    pub misclassified: Vec<crate::image::Misclassified>,
 }
 
 /// A profile and its data quality report, as stored: computed once per content and target.
@@ -183,6 +263,10 @@ pub struct ModelRecord {
     /// Seconds the whole training job took (search, refit, evaluation).
     pub train_secs: f64,
     pub origin: ModelOrigin,
+    /// An image model: what it reads (its model file is then an `image::ImageModel`) and
+    /// its misclassified holdout images. `None` for a model of a table.
+    #[serde(default)]
+    pub image: Option<ImageModelInfo>,
 }
 
 /// A forecast model as the Forecast page lists and shows it: what it forecasts, its
@@ -305,6 +389,8 @@ pub enum ArtifactKind {
     Recipe,
     /// A trained (or imported) model.
     Model,
+    /// Images in class folders, imported from a folder or a zip.
+    ImageSet,
     /// Predictions a model made on a file, downloaded by the user (only its hash is kept).
     PredictionBatch,
 }
@@ -450,6 +536,13 @@ mod tests {
             error.to_string().contains("audit record is damaged"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn image_keys_sort_in_image_order() {
+        let mut keys: Vec<String> = [10, 2, 1].iter().map(|i| image_key("ab", *i)).collect();
+        keys.sort();
+        assert_eq!(keys, ["ab/000001", "ab/000002", "ab/000010"]);
     }
 
     #[test]

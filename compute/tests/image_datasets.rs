@@ -424,3 +424,50 @@ fn hog_equals_skimage() {
         }
     }
 }
+
+/// The worker's training (one step at a time, a fifth held out) equals `train_images`
+/// without a test set: same best candidate, same misclassified images, same predictions.
+#[test]
+fn a_training_one_step_at_a_time_equals_train_images() {
+    use compute::image::model::{ImageTraining, ImageTrainingStep};
+    let (train_entries, _) = digits_split();
+    // Thirty of each digit keeps a debug build quick.
+    let mut per_class = std::collections::HashMap::new();
+    let entries: Entries = train_entries
+        .into_iter()
+        .filter(|(path, _)| {
+            let class = path.split('/').next().unwrap().to_string();
+            let seen = per_class.entry(class).or_insert(0);
+            *seen += 1;
+            *seen <= 30
+        })
+        .collect();
+    let (dataset, _) = image_dataset(&entries, None).unwrap();
+    let mut options = AutomlOptions::new("label");
+    options.build = Build::Quick;
+    let clock = || 0.0;
+    let params = FeatureParams::default();
+    let whole = train_images(&dataset, None, &params, &options, &clock, &mut |_| {
+        Control::Continue
+    })
+    .unwrap();
+    let mut training = ImageTraining::new(&dataset, &params, &options, &clock).unwrap();
+    assert_eq!(training.training().n_test_rows(), 60);
+    let mut steps = 0;
+    let stepped = loop {
+        steps += 1;
+        match training.step(&clock).unwrap() {
+            ImageTrainingStep::Advanced => {}
+            ImageTrainingStep::Finished(run) => break *run,
+        }
+    };
+    assert!(steps > 3, "{steps} steps");
+    assert_eq!(stepped.report.best.label, whole.report.best.label);
+    assert_eq!(stepped.misclassified, whole.misclassified);
+    assert_eq!(stepped.model.classes, whole.model.classes);
+    let (images, _) = images_to_predict(&entries[..40], dataset.size, dataset.color);
+    assert_eq!(
+        stepped.model.predict(&images).unwrap().values,
+        whole.model.predict(&images).unwrap().values
+    );
+}

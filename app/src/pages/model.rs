@@ -9,7 +9,7 @@ use compute::debugger::Diagnosis;
 use compute::ml::{ClassificationScores, RegressionScores};
 use compute::profile::PairSample;
 use compute::protocol::{ErrorKind, OnePrediction, Reply, Request, RequestId};
-use compute::records::{ModelInput, ModelOrigin, ModelRecord};
+use compute::records::{ImageModelInfo, ModelInput, ModelOrigin, ModelRecord};
 use compute::schema::ColumnType;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -93,6 +93,13 @@ fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
     let inputs = model.inputs.clone();
     let text_columns = report.text_columns.clone();
     let top_words = report.top_words.clone();
+    let image = model.image.clone();
+    // An image model's "rows" are images.
+    let summary = if image.is_some() {
+        summary.replace(" rows of ", " images of ")
+    } else {
+        summary
+    };
 
     view! {
         <section class="model-view" data-testid="model-view">
@@ -108,12 +115,21 @@ fn ModelPanel(model: ModelRecord, on_deleted: Callback<()>) -> impl IntoView {
                 {warnings.into_iter().map(|w| view! { <li class="warning" data-testid="model-warning">{w}</li> }).collect_view()}
             </ul>
             <ModelActions model_id=model_id.clone() on_deleted=on_deleted />
-            {holdout.map(|h| view! { <Evaluation report=h /> })}
+            <div class="evaluation-row">
+                {holdout.map(|h| view! { <Evaluation report=h /> })}
+                {image.clone().map(|info| view! { <Misclassified info=info /> })}
+            </div>
             {diagnosis.map(|d| view! { <DebuggerPanel diagnosis=d /> })}
             {(!top_words.is_empty()).then(|| view! { <TopWords classes=top_words /> })}
             <Leaderboard rows=leaderboard metric=metric />
-            <WhatIf model_id=model_id.clone() inputs=inputs text_columns=text_columns />
-            <BatchPredict model_id=model_id />
+            {match image {
+                Some(_) => view! { <ImagePredict model_id=model_id /> }.into_any(),
+                None => view! {
+                    <WhatIf model_id=model_id.clone() inputs=inputs text_columns=text_columns />
+                    <BatchPredict model_id=model_id />
+                }
+                    .into_any(),
+            }}
         </section>
     }
 }
@@ -900,6 +916,179 @@ fn BatchPredict(model_id: String) -> impl IntoView {
                     <p class="error" role="alert" data-testid="batch-error">{message}</p>
                 }
                 .into_any(),
+            }}
+        </section>
+    }
+}
+
+#[derive(Clone)]
+enum ThumbnailsState {
+    Loading,
+    Ready(std::rc::Rc<crate::pages::images::ThumbnailUrls>),
+    Failed(String),
+}
+
+/// Holdout images an image model got wrong, the most confident first, beside the confusion
+/// matrix: each thumbnail with its true and predicted class.
+#[component]
+fn Misclassified(info: ImageModelInfo) -> impl IntoView {
+    let examples = info.misclassified.clone();
+    let loaded = RwSignal::new_local(ThumbnailsState::Loading);
+    if !examples.is_empty() {
+        let files = examples.iter().map(|e| e.file.clone()).collect();
+        let image_set_id = info.image_set_id.clone();
+        spawn_local(async move {
+            let result = crate::pages::images::thumbnail_urls(
+                image_set_id,
+                compute::protocol::ThumbnailSelect::Files { files },
+            )
+            .await;
+            loaded.try_set(match result {
+                Ok(urls) => ThumbnailsState::Ready(std::rc::Rc::new(urls)),
+                Err(message) => ThumbnailsState::Failed(message),
+            });
+        });
+    }
+    let n_examples = examples.len();
+    view! {
+        <section class="misclassified" data-testid="misclassified">
+            <h3>"Misclassified images"</h3>
+            {if n_examples == 0 {
+                view! { <p class="hint" data-testid="misclassified-none">"Every held-out image was classified right."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="hint">{format!("{n_examples} held-out images the model got wrong, the most confident mistakes first.")}</p>
+                    {move || {
+                        let urls = match loaded.get() {
+                            ThumbnailsState::Loading => None,
+                            ThumbnailsState::Ready(urls) => Some(urls),
+                            ThumbnailsState::Failed(message) => {
+                                return view! { <p class="error" role="alert" data-testid="misclassified-error">{message}</p> }.into_any();
+                            }
+                        };
+                        let url_of = |file: &str| {
+                            urls.as_ref().and_then(|urls| {
+                                urls.thumbnails
+                                    .iter()
+                                    .find(|(t, _)| t.file == file)
+                                    .map(|(_, url)| url.clone())
+                            })
+                        };
+                        view! {
+                            <div class="thumbs">
+                                {examples.iter().map(|example| {
+                                    let url = url_of(&example.file);
+                                    view! {
+                                        <figure class="thumb-card" data-testid="misclassified-example" title=example.file.clone()>
+                                            {url.map(|url| view! { <img src=url alt=example.file.clone() /> })}
+                                            <figcaption>
+                                                <span data-testid="misclassified-true">{format!("true {}", example.true_class)}</span>
+                                                <br />
+                                                <span data-testid="misclassified-predicted">{format!("predicted {} ({:.0}%)", example.predicted, example.probability * 100.0)}</span>
+                                            </figcaption>
+                                        </figure>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        }
+                        .into_any()
+                    }}
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum ImagePredictState {
+    Idle,
+    Running,
+    Done(OnePrediction),
+    Failed(String),
+}
+
+/// A dropped or picked image through an image model: the image shown (a Blob URL of the
+/// file itself), its class and every class's probability.
+#[component]
+fn ImagePredict(model_id: String) -> impl IntoView {
+    let state = RwSignal::new(ImagePredictState::Idle);
+    let preview = RwSignal::new(None::<String>);
+    let dragging = RwSignal::new(false);
+    on_cleanup(move || {
+        if let Some(url) = preview.try_get_untracked().flatten() {
+            web_sys::Url::revoke_object_url(&url).ok();
+        }
+    });
+    let predict = Callback::new(move |file: web_sys::File| {
+        if let Some(old) = preview.get_untracked() {
+            web_sys::Url::revoke_object_url(&old).ok();
+        }
+        preview.set(web_sys::Url::create_object_url_with_blob(&file).ok());
+        state.set(ImagePredictState::Running);
+        let request = Request::PredictImage {
+            model_id: model_id.clone(),
+            file_name: file.name(),
+        };
+        spawn_local(async move {
+            let result = bridge::call(request, Some(file.into()), |_| {}).await;
+            state.try_set(match result {
+                Ok(Reply::Prediction { prediction, .. }) => ImagePredictState::Done(prediction),
+                Ok(other) => ImagePredictState::Failed(format!("unexpected reply: {other:?}")),
+                Err(error) => ImagePredictState::Failed(format::error(&error)),
+            });
+        });
+    });
+    view! {
+        <section class="image-predict" data-testid="image-predict">
+            <h3>"Predict an image"</h3>
+            <div
+                class="drop-zone"
+                class:dragging=move || dragging.get()
+                data-testid="image-predict-drop"
+                on:dragover=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |ev: web_sys::DragEvent| {
+                    ev.prevent_default();
+                    dragging.set(false);
+                    if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
+                        predict.run(file);
+                    }
+                }
+            >
+                <p>"Drop a PNG or JPEG image here, or "</p>
+                <label class="file-button">
+                    "pick one"
+                    <input
+                        type="file"
+                        accept="image/png,image/jpeg,.png,.jpg,.jpeg"
+                        data-testid="image-predict-input"
+                        on:change=move |ev| {
+                            let input: web_sys::HtmlInputElement = event_target(&ev);
+                            let file = input.files().and_then(|list| list.get(0));
+                            input.set_value("");
+                            if let Some(file) = file {
+                                predict.run(file);
+                            }
+                        }
+                    />
+                </label>
+            </div>
+            {move || preview.get().map(|url| view! { <img class="predict-preview" src=url alt="the image predicted" data-testid="image-predict-preview" /> })}
+            {move || match state.get() {
+                ImagePredictState::Idle => ().into_any(),
+                ImagePredictState::Running => view! { <p class="hint">"Predicting…"</p> }.into_any(),
+                ImagePredictState::Done(prediction) => view! {
+                    <div data-testid="image-prediction"><PredictionView prediction=prediction /></div>
+                }
+                    .into_any(),
+                ImagePredictState::Failed(message) => view! {
+                    <p class="error" role="alert" data-testid="image-predict-error">{message}</p>
+                }
+                    .into_any(),
             }}
         </section>
     }

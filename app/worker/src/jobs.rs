@@ -1,6 +1,7 @@
 //! The jobs a worker runs: each request becomes calls into `compute` and the store, with progress and cancellation between chunks.
 //!
-//! The model jobs (train, predict, export, import) live in `models`.
+//! The model jobs (train, predict, export, import) live in `models`, the image jobs in
+//! `images`.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -19,6 +20,7 @@ use crate::store::Store;
 
 mod experiments;
 mod forecast;
+mod images;
 mod models;
 
 /// Bytes read from a file per step: big enough to parse efficiently, small enough that
@@ -246,6 +248,10 @@ pub async fn run(
         Request::ExportRunsMlflow { experiment_id } => {
             experiments::export_mlflow(ctx, experiment_id.as_deref()).await
         }
+        Request::ImageThumbnails {
+            image_set_id,
+            select,
+        } => images::thumbnails(ctx, &image_set_id, &select).await,
         request => {
             let reply = reply_to(ctx, request_id, request, attachment, progress).await?;
             Ok(Finished { reply, bytes: None })
@@ -481,6 +487,34 @@ async fn reply_to(
             ctx.cancel(target_request_id);
             Ok(Reply::CancelRequested)
         }
+        Request::ImportImageFolder { folder_name, files } => {
+            images::import_folder(ctx, request_id, &folder_name, &files, attachment, progress).await
+        }
+        Request::ImportImageZip { file_name } => {
+            images::import_zip(ctx, request_id, &file_name, attachment, progress).await
+        }
+        Request::ListImageSets => images::list_image_sets(ctx).await,
+        Request::TrainImages {
+            image_set_id,
+            name,
+            options,
+            experiment,
+        } => {
+            let job = images::TrainImagesJob {
+                image_set_id: &image_set_id,
+                name: &name,
+                experiment: &experiment,
+                options,
+            };
+            images::train_images(ctx, request_id, job, progress).await
+        }
+        Request::PredictImage {
+            model_id,
+            file_name,
+        } => images::predict_image(ctx, &model_id, &file_name, attachment).await,
+        Request::DeleteImageSet { image_set_id } => {
+            images::delete_image_set(ctx, request_id, &image_set_id).await
+        }
         Request::ExportCsv { .. }
         | Request::ExportArrow { .. }
         | Request::PredictCsv { .. }
@@ -488,7 +522,8 @@ async fn reply_to(
         | Request::ExportForecast { .. }
         | Request::ExportModel { .. }
         | Request::ExportRunsCsv { .. }
-        | Request::ExportRunsMlflow { .. } => {
+        | Request::ExportRunsMlflow { .. }
+        | Request::ImageThumbnails { .. } => {
             unreachable!("handled by run")
         }
     }

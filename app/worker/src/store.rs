@@ -8,13 +8,13 @@ use compute::experiments::{ExperimentRecord, RunRecord};
 use compute::lineage::{seal, Op, WriteBatch};
 use compute::protocol::{ErrorKind, JobError};
 use compute::records::{
-    migrate, stores, AuditEntry, DatasetRecord, ForecastRecord, ModelFileRecord, ModelRecord,
-    ProfileRecord, Revision, SavedRecipe, RUNS_REVISION,
+    image_key, migrate, stores, AuditEntry, DatasetRecord, ForecastRecord, ImageSetRecord,
+    ModelFileRecord, ModelRecord, ProfileRecord, Revision, SavedRecipe, RUNS_REVISION,
 };
 use indexed_db_futures::database::Database;
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::{Transaction, TransactionMode};
-use indexed_db_futures::KeyPath;
+use indexed_db_futures::{KeyPath, KeyRange};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The database the app uses; tests open others.
@@ -23,7 +23,7 @@ pub const DEFAULT_DB_NAME: &str = "ml-studio";
 /// Bump with every change of stores or indexes, and add a step to the upgrade below.
 /// 1: datasets, blobs, artifacts, actions, edges, audit. 2: profiles. 3: recipes.
 /// 4: saved_recipes (the recipe library). 5: models, model_files. 6: experiments, runs, meta.
-/// 8: forecasts (7 is the image stores').
+/// 7: image_sets, image_files, image_thumbs. 8: forecasts.
 const DB_VERSION: u32 = 8;
 
 const BY_CONTENT_HASH: &str = "by_content_hash";
@@ -83,6 +83,28 @@ fn model_not_found(model_id: &str) -> JobError {
     )
 }
 
+/// Writes `bytes` as a `Uint8Array` under `key` in a store of bytes.
+async fn put_bytes(
+    tx: &Transaction<'_>,
+    store: &str,
+    key: String,
+    bytes: &[u8],
+    context: &str,
+) -> Result<(), JobError> {
+    let object_store = tx
+        .object_store(store)
+        .map_err(|e| storage_error(context, e))?;
+    let array: JsValue = js_sys::Uint8Array::from(bytes).into();
+    object_store
+        .put(array)
+        .with_key(key)
+        .primitive()
+        .map_err(|e| storage_error(context, e))?
+        .await
+        .map_err(|e| storage_error(context, e))?;
+    Ok(())
+}
+
 fn audit_key(seq: u64) -> String {
     format!("{seq:020}")
 }
@@ -133,6 +155,14 @@ impl Store {
                     db.create_object_store(stores::RUNS).build()?;
                     db.create_object_store(stores::META).build()?;
                 }
+                if old_version < 7 {
+                    db.create_object_store(stores::IMAGE_SETS)
+                        .build()?
+                        .create_index(BY_CONTENT_HASH, KeyPath::One("content_hash"))
+                        .build()?;
+                    db.create_object_store(stores::IMAGE_FILES).build()?;
+                    db.create_object_store(stores::IMAGE_THUMBS).build()?;
+                }
                 if old_version < 8 {
                     db.create_object_store(stores::FORECASTS).build()?;
                 }
@@ -169,17 +199,10 @@ impl Store {
                         .map_err(|e| storage_error("writing a record", e))?;
                 }
                 Op::PutBlob { key, bytes } => {
-                    let object_store = tx
-                        .object_store(stores::BLOBS)
-                        .map_err(|e| storage_error("writing", e))?;
-                    let array: JsValue = js_sys::Uint8Array::from(bytes.as_slice()).into();
-                    object_store
-                        .put(array)
-                        .with_key(key)
-                        .primitive()
-                        .map_err(|e| storage_error("writing rows", e))?
-                        .await
-                        .map_err(|e| storage_error("writing rows", e))?;
+                    put_bytes(&tx, stores::BLOBS, key, &bytes, "writing rows").await?;
+                }
+                Op::PutBytes { store, key, bytes } => {
+                    put_bytes(&tx, store, key, &bytes, "writing images").await?;
                 }
                 Op::Delete { store, key } => {
                     let object_store = tx
@@ -220,6 +243,41 @@ impl Store {
                                 .map_err(|e| storage_error("deleting rows", e))?
                                 .await
                                 .map_err(|e| storage_error("deleting rows", e))?;
+                        }
+                    }
+                }
+                Op::DeleteImagesUnlessShared {
+                    content_hash,
+                    n_images,
+                } => {
+                    let sets = tx
+                        .object_store(stores::IMAGE_SETS)
+                        .map_err(|e| storage_error("deleting", e))?;
+                    let index = sets
+                        .index(BY_CONTENT_HASH)
+                        .map_err(|e| storage_error("deleting", e))?;
+                    let sharing = index
+                        .count()
+                        .with_query(content_hash.clone())
+                        .primitive()
+                        .map_err(|e| storage_error("deleting images", e))?
+                        .await
+                        .map_err(|e| storage_error("deleting images", e))?;
+                    if sharing == 0 && n_images > 0 {
+                        let range = KeyRange::Bound(
+                            image_key(&content_hash, 0),
+                            false,
+                            image_key(&content_hash, n_images - 1),
+                            false,
+                        );
+                        for name in [stores::IMAGE_FILES, stores::IMAGE_THUMBS] {
+                            tx.object_store(name)
+                                .map_err(|e| storage_error("deleting", e))?
+                                .delete::<String, _>(range.clone())
+                                .primitive()
+                                .map_err(|e| storage_error("deleting images", e))?
+                                .await
+                                .map_err(|e| storage_error("deleting images", e))?;
                         }
                     }
                 }
@@ -464,6 +522,85 @@ impl Store {
             chunks.push(array.to_vec());
         }
         Ok(chunks)
+    }
+
+    /// Every stored image set, newest first.
+    pub async fn image_sets(&self) -> Result<Vec<ImageSetRecord>, JobError> {
+        let mut sets: Vec<ImageSetRecord> =
+            self.all(stores::IMAGE_SETS, "listing image sets").await?;
+        sets.sort_by(|a, b| b.created_at_ms.total_cmp(&a.created_at_ms));
+        Ok(sets)
+    }
+
+    pub async fn image_set(&self, image_set_id: &str) -> Result<ImageSetRecord, JobError> {
+        match self
+            .get(stores::IMAGE_SETS, image_set_id, "reading an image set")
+            .await?
+        {
+            Some(v) => from_js(stores::IMAGE_SETS, v),
+            None => Err(JobError::new(
+                ErrorKind::NotFound,
+                format!("image set {image_set_id} no longer exists; it may have been deleted in another tab"),
+            )),
+        }
+    }
+
+    /// The stored bytes of images `first..=last` of the image set with `content_hash`
+    /// from `store` (`image_files` or `image_thumbs`), in image order, read in one request.
+    pub async fn image_bytes(
+        &self,
+        store: &'static str,
+        content_hash: &str,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<Vec<u8>>, JobError> {
+        let tx = self.tx(&[store], TransactionMode::Readonly)?;
+        let object_store = tx
+            .object_store(store)
+            .map_err(|e| storage_error("reading images", e))?;
+        let range = KeyRange::Bound(
+            image_key(content_hash, first),
+            false,
+            image_key(content_hash, last),
+            false,
+        );
+        let values = object_store
+            .get_all::<JsValue>()
+            .with_query::<String, _>(range)
+            .primitive()
+            .map_err(|e| storage_error("reading images", e))?
+            .await
+            .map_err(|e| storage_error("reading images", e))?;
+        let mut images = Vec::new();
+        for value in values {
+            let array = value
+                .map_err(|e| storage_error("reading images", e))?
+                .dyn_into::<js_sys::Uint8Array>()
+                .map_err(|_| JobError::new(ErrorKind::Storage, "a stored image is not bytes"))?;
+            images.push(array.to_vec());
+        }
+        let expected = (last + 1).saturating_sub(first) as usize;
+        if images.len() != expected {
+            return Err(JobError::new(
+                ErrorKind::Storage,
+                format!(
+                    "storage holds {} of the {expected} images asked for; the image set is damaged, import it again",
+                    images.len()
+                ),
+            ));
+        }
+        Ok(images)
+    }
+
+    /// The stored bytes of one image of the image set with `content_hash`.
+    pub async fn image(
+        &self,
+        store: &'static str,
+        content_hash: &str,
+        index: u64,
+    ) -> Result<Vec<u8>, JobError> {
+        let mut images = self.image_bytes(store, content_hash, index, index).await?;
+        Ok(images.pop().unwrap_or_default())
     }
 
     pub async fn audit_log(&self) -> Result<Vec<AuditEntry>, JobError> {

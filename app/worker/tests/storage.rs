@@ -1,4 +1,4 @@
-//! IndexedDB storage in a real browser: batches land whole, rows read back, shared rows survive a delete, the audit chain holds across writes, models and forecasts store and read back, an older database upgrades.
+//! IndexedDB storage in a real browser: batches land whole, rows read back, shared rows survive a delete, the audit chain holds across writes, models, forecasts and image sets store and read back, an older database upgrades.
 
 use std::collections::BTreeMap;
 
@@ -303,6 +303,157 @@ async fn a_version_4_database_upgrades_keeping_its_datasets() {
     let (model, batch) = train(&stored, &frame);
     store.apply(batch).await.unwrap();
     assert_eq!(store.models().await.unwrap(), vec![model]);
+    // Version 7's image stores are there too.
+    assert!(store.image_sets().await.unwrap().is_empty());
+    store.delete_database().await.unwrap();
+}
+
+/// Two classes of 8×8 grayscale PNGs, six each, one of another size.
+fn image_entries() -> Vec<(String, Vec<u8>)> {
+    use compute::image::{thumbnail_png, ColorMode, ImageSize};
+    let mut entries = Vec::new();
+    for (class, base) in [("dark", 10u8), ("light", 200u8)] {
+        for i in 0..6u8 {
+            let side = if i == 5 { 16 } else { 8 };
+            let size = ImageSize::new(side, side);
+            let pixels: Vec<u8> = (0..size.n_pixels())
+                .map(|p| base.wrapping_add((p as u8).wrapping_mul(3) ^ i))
+                .collect();
+            let png = thumbnail_png(size, ColorMode::Gray, &pixels);
+            entries.push((format!("shades/{class}/{i}.png"), png));
+        }
+    }
+    entries
+}
+
+#[wasm_bindgen_test]
+async fn an_image_set_lands_whole_and_its_images_read_back() {
+    use compute::image::set::{dataset_from_thumbnails, prepare_image_set};
+    use compute::lineage::{plan_import_images, ImportImagesInput};
+    let store = Store::open(&db_name("images")).await.unwrap();
+    let entries = image_entries();
+    let prepared = prepare_image_set(&entries).unwrap();
+    let expected = prepared.dataset.clone();
+    let files = prepared.files.clone();
+    let (record, batch) = plan_import_images(ImportImagesInput {
+        image_set_id: "img-a".into(),
+        source_artifact_id: "art-src".into(),
+        image_set_artifact_id: "art-img".into(),
+        action_id: "act-a".into(),
+        name: "shades".into(),
+        source: SourceFile {
+            file_name: "shades".into(),
+            size_bytes: 10,
+            content_hash: "ab".into(),
+        },
+        prepared,
+        parameters: BTreeMap::new(),
+        started_at_ms: 1.0,
+        ended_at_ms: 2.0,
+    });
+    store.apply(batch).await.unwrap();
+    assert_eq!(store.image_sets().await.unwrap(), vec![record.clone()]);
+    assert_eq!(store.image_set("img-a").await.unwrap(), record);
+    let thumbnails = store
+        .image_bytes(stores::IMAGE_THUMBS, &record.content_hash, 0, 11)
+        .await
+        .unwrap();
+    assert_eq!(
+        dataset_from_thumbnails(&record, &thumbnails).unwrap(),
+        expected
+    );
+    let originals = store
+        .image_bytes(stores::IMAGE_FILES, &record.content_hash, 0, 11)
+        .await
+        .unwrap();
+    assert_eq!(originals, files);
+    assert_eq!(
+        store
+            .image(stores::IMAGE_FILES, &record.content_hash, 5)
+            .await
+            .unwrap(),
+        files[5]
+    );
+    // Asking for more images than are stored is an error, not a short answer.
+    let error = store
+        .image_bytes(stores::IMAGE_THUMBS, &record.content_hash, 0, 12)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Storage);
+    let log = store.audit_log().await.unwrap();
+    assert_eq!(log.last().unwrap().event, "import_images");
+
+    // A second set of the same images shares them: deleting one keeps them, deleting both
+    // removes them.
+    let mut second = record.clone();
+    second.image_set_id = "img-b".into();
+    let mut batch = compute::lineage::WriteBatch::default();
+    batch.ops.push(Op::Put {
+        store: stores::IMAGE_SETS,
+        key: "img-b".into(),
+        value: serde_json::to_value(&second).unwrap(),
+    });
+    store.apply(batch).await.unwrap();
+    store
+        .apply(compute::lineage::plan_delete_image_set(&record, 3.0))
+        .await
+        .unwrap();
+    assert_eq!(store.image_sets().await.unwrap(), vec![second.clone()]);
+    assert!(store
+        .image_bytes(stores::IMAGE_THUMBS, &record.content_hash, 0, 11)
+        .await
+        .is_ok());
+    store
+        .apply(compute::lineage::plan_delete_image_set(&second, 4.0))
+        .await
+        .unwrap();
+    assert!(store.image_sets().await.unwrap().is_empty());
+    for name in [stores::IMAGE_FILES, stores::IMAGE_THUMBS] {
+        assert!(store
+            .image_bytes(name, &record.content_hash, 0, 0)
+            .await
+            .is_err());
+    }
+    assert_eq!(
+        store.audit_log().await.unwrap().last().unwrap().event,
+        "delete_image_set"
+    );
+    store.delete_database().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_image_batch_stores_no_image() {
+    use compute::image::set::prepare_image_set;
+    use compute::lineage::{plan_import_images, ImportImagesInput};
+    let store = Store::open(&db_name("images-atomic")).await.unwrap();
+    let prepared = prepare_image_set(&image_entries()).unwrap();
+    let (record, mut batch) = plan_import_images(ImportImagesInput {
+        image_set_id: "img-a".into(),
+        source_artifact_id: "art-src".into(),
+        image_set_artifact_id: "art-img".into(),
+        action_id: "act-a".into(),
+        name: "shades".into(),
+        source: SourceFile {
+            file_name: "shades".into(),
+            size_bytes: 10,
+            content_hash: "ab".into(),
+        },
+        prepared,
+        parameters: BTreeMap::new(),
+        started_at_ms: 1.0,
+        ended_at_ms: 2.0,
+    });
+    batch.ops.push(Op::Put {
+        store: "no_such_store",
+        key: "x".into(),
+        value: serde_json::json!({}),
+    });
+    assert!(store.apply(batch).await.is_err());
+    assert!(store.image_sets().await.unwrap().is_empty());
+    assert!(store
+        .image_bytes(stores::IMAGE_THUMBS, &record.content_hash, 0, 0)
+        .await
+        .is_err());
     store.delete_database().await.unwrap();
 }
 

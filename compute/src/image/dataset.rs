@@ -38,7 +38,7 @@ pub struct NamedImage {
 }
 
 /// An entry's path with `/` separators, without a leading `./` or `/`.
-fn normalize(path: &str) -> String {
+pub(super) fn normalize(path: &str) -> String {
     let path = path.replace('\\', "/");
     let mut path = path.as_str();
     loop {
@@ -94,7 +94,11 @@ struct Decoded {
     warnings: Vec<ImageWarning>,
 }
 
-fn decode_entries(entries: &[(String, Vec<u8>)], need_class: bool) -> Decoded {
+fn decode_entries(
+    entries: &[(String, Vec<u8>)],
+    need_class: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Decoded {
     let mut files: Vec<(String, &[u8])> = Vec::new();
     let mut folders: Vec<String> = Vec::new();
     for (path, bytes) in entries {
@@ -139,7 +143,9 @@ fn decode_entries(entries: &[(String, Vec<u8>)], need_class: bool) -> Decoded {
     }
     let mut images = Vec::new();
     let mut warnings = Vec::new();
-    for (path, bytes) in files {
+    let n_files = files.len();
+    for (done, (path, bytes)) in files.into_iter().enumerate() {
+        progress(done, n_files);
         let skip = |reason| ImageWarning::Skipped {
             file: path.clone(),
             reason,
@@ -239,11 +245,21 @@ pub fn image_dataset(
     entries: &[(String, Vec<u8>)],
     shape: Option<(ImageSize, ColorMode)>,
 ) -> Result<(ImageDataset, Vec<ImageWarning>), ImageError> {
+    image_dataset_with_progress(entries, shape, &mut |_, _| {})
+}
+
+/// [`image_dataset`], calling `progress(files decoded, files)` before each file is decoded
+/// (a worker posts it, so a long decode shows how far it is).
+pub fn image_dataset_with_progress(
+    entries: &[(String, Vec<u8>)],
+    shape: Option<(ImageSize, ColorMode)>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(ImageDataset, Vec<ImageWarning>), ImageError> {
     let Decoded {
         images,
         folders,
         mut warnings,
-    } = decode_entries(entries, true);
+    } = decode_entries(entries, true, progress);
     let with_images: BTreeSet<&str> = images
         .iter()
         .filter_map(|(_, class, _)| class.as_deref())
@@ -295,6 +311,12 @@ pub fn image_dataset_from_zip(
     bytes: &[u8],
     shape: Option<(ImageSize, ColorMode)>,
 ) -> Result<(ImageDataset, Vec<ImageWarning>), ImageError> {
+    image_dataset(&zip_entries(file, bytes)?, shape)
+}
+
+/// A zip archive's files and its folders (as paths ending in `/`, empty, so that an empty
+/// class folder is seen), named `file` in messages: the entries [`image_dataset`] reads.
+pub fn zip_entries(file: &str, bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ImageError> {
     let mut entries = crate::archive::read_zip(file, bytes)
         .map_err(|error| ImageError::Archive(error.to_string()))?;
     if let Ok(archive) = zip::ZipArchive::new(Cursor::new(bytes)) {
@@ -305,7 +327,7 @@ pub fn image_dataset_from_zip(
                 .map(|name| (name.to_string(), Vec::new())),
         );
     }
-    image_dataset(&entries, shape)
+    Ok(entries)
 }
 
 /// Every image among `entries` (no classes needed), at `size` and `color`, in path order;
@@ -319,7 +341,7 @@ pub fn images_to_predict(
         images,
         mut warnings,
         ..
-    } = decode_entries(entries, false);
+    } = decode_entries(entries, false, &mut |_, _| {});
     let images = images
         .into_iter()
         .map(|(file, _, image)| {

@@ -6,7 +6,7 @@ use super::dataset::{ImageDataset, NamedImage};
 use super::features::{check_features, feature_frame, FILE_COLUMN, LABEL_COLUMN};
 use super::{ColorMode, FeatureParams, ImageError, ImageSize, Misclassified, MAX_MISCLASSIFIED};
 use crate::automl::cv::split_dataset;
-use crate::automl::run::{predict, run, ModelFile, Predictions};
+use crate::automl::run::{predict, run, AutomlRun, ModelFile, Predictions, Training, TrainingStep};
 use crate::automl::{AutomlOptions, AutomlReport};
 use crate::frame::{Column, Frame};
 use crate::ml::{Control, Progress};
@@ -97,21 +97,105 @@ pub fn train_images(
         }
     };
     let finished = run(&train_frame, Some(&test_frame), &options, clock, progress)?;
+    image_run(finished, train.size, train.color, params, &test_frame)
+}
+
+/// The image model made of a finished tabular run, with the test images it got wrong.
+fn image_run(
+    finished: AutomlRun,
+    size: ImageSize,
+    color: ColorMode,
+    params: &FeatureParams,
+    test_frame: &Frame,
+) -> Result<ImageRun, ImageError> {
     let model = ImageModel {
         schema_version: IMAGE_MODEL_SCHEMA_VERSION,
         kind: KIND.to_string(),
-        size: train.size,
-        color: train.color,
+        size,
+        color,
         features: params.clone(),
         classes: finished.model_file.metadata.classes.clone(),
         model_file: finished.model_file,
     };
-    let misclassified = misclassified(&model, &test_frame)?;
+    let misclassified = misclassified(&model, test_frame)?;
     Ok(ImageRun {
         report: finished.report,
         model,
         misclassified,
     })
+}
+
+/// [`train_images`] without a test set, one step at a time (the search's fold jobs, the
+/// refit, the evaluation, the diagnosis): a browser worker awaits between steps so that a
+/// cancel can arrive. Gives the same run as [`train_images`] with `test: None`.
+#[derive(Clone, Debug)]
+pub struct ImageTraining {
+    training: Training,
+    holdout: Frame,
+    size: ImageSize,
+    color: ColorMode,
+    params: FeatureParams,
+}
+
+/// What one step of an [`ImageTraining`] did.
+#[derive(Clone, Debug)]
+pub enum ImageTrainingStep {
+    /// A step of the tabular training ran ([`ImageTraining::training`] says how far it is).
+    Advanced,
+    Finished(Box<ImageRun>),
+}
+
+impl ImageTraining {
+    /// Makes the features of `dataset`'s images, holds out a seeded, stratified fifth and
+    /// plans the search (`options` as for [`train_images`]).
+    pub fn new(
+        dataset: &ImageDataset,
+        params: &FeatureParams,
+        options: &AutomlOptions,
+        clock: &dyn Fn() -> f64,
+    ) -> Result<ImageTraining, ImageError> {
+        check_features(params, dataset.size)?;
+        let options = AutomlOptions {
+            target: LABEL_COLUMN.to_string(),
+            drop: vec![FILE_COLUMN.to_string()],
+            ..options.clone()
+        };
+        let frame = dataset_frame(dataset, params);
+        let split = split_dataset(&frame, &options)?;
+        drop(frame);
+        let training = Training::new(&split.train, Some(split.holdout.clone()), &options, clock)?;
+        Ok(ImageTraining {
+            training,
+            holdout: split.holdout,
+            size: dataset.size,
+            color: dataset.color,
+            params: params.clone(),
+        })
+    }
+
+    /// The tabular training underneath: its progress, stage, row counts and options.
+    pub fn training(&self) -> &Training {
+        &self.training
+    }
+
+    pub fn step(&mut self, clock: &dyn Fn() -> f64) -> Result<ImageTrainingStep, ImageError> {
+        match self.training.step(clock)? {
+            TrainingStep::Finished(finished) => {
+                let run = image_run(
+                    *finished,
+                    self.size,
+                    self.color,
+                    &self.params,
+                    &self.holdout,
+                )?;
+                Ok(ImageTrainingStep::Finished(Box::new(run)))
+            }
+            TrainingStep::Job { .. }
+            | TrainingStep::Refitted
+            | TrainingStep::Evaluated
+            | TrainingStep::AwaitingResults => Ok(ImageTrainingStep::Advanced),
+        }
+    }
 }
 
 /// The rows of a labelled feature frame the model gets wrong, most confident first (ties in

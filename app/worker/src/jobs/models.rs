@@ -285,6 +285,12 @@ async fn fitted_model(
     store: &Store,
     record: &ModelRecord,
 ) -> Result<Rc<ModelFile>, JobError> {
+    if record.image.is_some() {
+        return Err(bad_input(format!(
+            "model \"{}\" predicts images, not rows: drop an image on its page",
+            record.name
+        )));
+    }
     let cached = ctx
         .model_cache
         .borrow()
