@@ -8,16 +8,13 @@ use compute::forecast::{
 };
 use compute::lineage::{
     export_forecast, make_id, model_name, plan_delete_forecast, plan_forecast,
-    plan_import_forecast, plan_predict_by, ForecastInput, ImportModelInput, PredictInput,
-    PredictedBy, CODE_VERSION,
+    plan_import_forecast, plan_predict_by, ForecastInput, PredictInput, PredictedBy, CODE_VERSION,
 };
 use compute::ml::Control;
 use compute::protocol::{ErrorKind, JobError, Progress, Reply, RequestId};
-use compute::records::SourceFile;
 
 use super::{
-    entropy, file_stem, let_messages_in, load_frame, now_ms, read_csv_file, read_slice, Context,
-    Finished,
+    entropy, file_stem, let_messages_in, load_frame, now_ms, read_csv_file, Context, Finished,
 };
 use crate::store::Store;
 
@@ -253,37 +250,9 @@ pub(super) async fn import(
     file_name: &str,
     attachment: Option<web_sys::Blob>,
 ) -> Result<Reply, JobError> {
-    let blob = attachment.ok_or_else(|| {
-        JobError::new(
-            ErrorKind::Protocol,
-            "a forecast model import arrived without its file",
-        )
-    })?;
-    let size_bytes = blob.size() as u64;
-    let bad_input = |message: String| JobError::new(ErrorKind::BadInput, message);
-    // Read whole, so held to the same limit as a CSV import, before any byte is read.
-    compute::csv::check_import_size(file_name, size_bytes).map_err(|e| bad_input(e.to_string()))?;
-    let bytes = read_slice(&blob, 0, size_bytes).await?;
-    let content_hash = blake3::hash(&bytes).to_hex().to_string();
-    let text = String::from_utf8(bytes).map_err(|_| {
-        bad_input(format!(
-            "{file_name} is not an exported model file: it is not text"
-        ))
-    })?;
-    let (record, batch) = plan_import_forecast(ImportModelInput {
-        model_id: make_id("forecast", &entropy()),
-        artifact_id: make_id("art", &entropy()),
-        source_artifact_id: make_id("art", &entropy()),
-        action_id: make_id("act", &entropy()),
-        source: SourceFile {
-            file_name: file_name.to_string(),
-            size_bytes,
-            content_hash,
-        },
-        text,
-        at_ms: now_ms(),
-    })
-    .map_err(|e| bad_input(e.to_string()))?;
+    let input = super::models::import_input("forecast", file_name, attachment).await?;
+    let (record, batch) = plan_import_forecast(input)
+        .map_err(|e| JobError::new(ErrorKind::BadInput, e.to_string()))?;
     ctx.commit(&*ctx.store().await?, request_id, batch).await?;
     Ok(Reply::Forecast {
         forecast: Box::new(record),

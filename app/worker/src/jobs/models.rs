@@ -416,12 +416,13 @@ pub(super) async fn export(ctx: &Context, model_id: &str) -> Result<Finished, Jo
     })
 }
 
-pub(super) async fn import(
-    ctx: &Context,
-    request_id: RequestId,
+/// An exported model file as read for an import: fresh ids (the model's prefixed
+/// `id_prefix`), the file's name, size and BLAKE3, and its text.
+pub(super) async fn import_input(
+    id_prefix: &str,
     file_name: &str,
     attachment: Option<web_sys::Blob>,
-) -> Result<Reply, JobError> {
+) -> Result<ImportModelInput, JobError> {
     let blob = attachment.ok_or_else(|| {
         JobError::new(
             ErrorKind::Protocol,
@@ -438,8 +439,8 @@ pub(super) async fn import(
             "{file_name} is not an exported model file: it is not text"
         ))
     })?;
-    let (record, batch) = plan_import_model(ImportModelInput {
-        model_id: make_id("model", &entropy()),
+    Ok(ImportModelInput {
+        model_id: make_id(id_prefix, &entropy()),
         artifact_id: make_id("art", &entropy()),
         source_artifact_id: make_id("art", &entropy()),
         action_id: make_id("act", &entropy()),
@@ -451,7 +452,16 @@ pub(super) async fn import(
         text,
         at_ms: now_ms(),
     })
-    .map_err(bad_input)?;
+}
+
+pub(super) async fn import(
+    ctx: &Context,
+    request_id: RequestId,
+    file_name: &str,
+    attachment: Option<web_sys::Blob>,
+) -> Result<Reply, JobError> {
+    let input = import_input("model", file_name, attachment).await?;
+    let (record, batch) = plan_import_model(input).map_err(bad_input)?;
     ctx.commit(&*ctx.store().await?, request_id, batch).await?;
     Ok(Reply::Model {
         model: Box::new(record),
