@@ -239,8 +239,12 @@ pub enum Request {
     ImportForecast {
         file_name: String,
     },
-    /// Every stored forecast model, newest first.
+    /// Every stored forecast model, newest first, as summaries.
     ListForecasts,
+    /// One stored forecast model with its whole report.
+    GetForecast {
+        forecast_id: String,
+    },
     DeleteForecast {
         forecast_id: String,
     },
@@ -515,12 +519,13 @@ pub enum Reply {
         n_runs: u64,
         warnings: Vec<String>,
     },
-    /// A forecast model stored by `TrainForecast`.
+    /// A forecast model stored by `TrainForecast` or `ImportForecast`, or read by
+    /// `GetForecast`.
     Forecast {
         forecast: Box<crate::records::ForecastRecord>,
     },
     Forecasts {
-        forecasts: Vec<crate::records::ForecastRecord>,
+        forecasts: Vec<ForecastSummary>,
     },
     ForecastDeleted {
         forecast_id: String,
@@ -621,6 +626,49 @@ impl ModelSummary {
             baseline_score: scores.map(|s| s.1),
             origin: record.origin.clone(),
             image_set_id: record.image.as_ref().map(|i| i.image_set_id.clone()),
+        }
+    }
+}
+
+/// A forecast model in a list: enough to pick one (its report, with every series'
+/// history and forecast, comes with `GetForecast`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastSummary {
+    pub forecast_id: String,
+    pub name: String,
+    pub created_at_ms: f64,
+    pub dataset_name: String,
+    pub target: String,
+    pub n_series: u64,
+    pub horizon: u64,
+    /// The first series' chosen method and its backtest MAE.
+    pub best_label: String,
+    pub backtest_mae: Option<f64>,
+    pub imported_from: Option<String>,
+}
+
+impl ForecastSummary {
+    pub fn of(record: &crate::records::ForecastRecord) -> ForecastSummary {
+        let first = record.report.items.first();
+        ForecastSummary {
+            forecast_id: record.forecast_id.clone(),
+            name: record.name.clone(),
+            created_at_ms: record.created_at_ms,
+            dataset_name: record.dataset_name.clone(),
+            target: record.options.target.clone(),
+            n_series: record.report.items.len() as u64,
+            horizon: record.report.horizon as u64,
+            best_label: first
+                .map(|item| item.best_label.clone())
+                .unwrap_or_default(),
+            backtest_mae: first.and_then(|item| {
+                item.leaderboard
+                    .iter()
+                    .find(|row| row.rank == Some(1))
+                    .and_then(|row| row.backtest)
+                    .map(|metrics| metrics.mae)
+            }),
+            imported_from: record.imported_from.clone(),
         }
     }
 }
@@ -812,6 +860,9 @@ mod tests {
                 file_name: "passengers.forecast.json".into(),
             },
             Request::ListForecasts,
+            Request::GetForecast {
+                forecast_id: "forecast-1".into(),
+            },
             Request::DeleteForecast {
                 forecast_id: "forecast-1".into(),
             },

@@ -98,6 +98,11 @@ test('air_passengers: forecast chart with interval band, backtest leaderboard, r
   await page.getByTestId('nav-forecast').click();
   const row = page.getByTestId('forecast-row').filter({ hasText: 'passengers from air_passengers' });
   await expect(row).toHaveCount(1);
+  // The list's summary: series, chosen method, its backtest MAE and the horizon.
+  await expect(row.locator('td').nth(3)).toHaveText('1');
+  await expect(row.locator('td').nth(4)).toHaveText(best);
+  expect(Number(await row.locator('td').nth(5).innerText())).toBeCloseTo(mae, 4);
+  await expect(row.locator('td').nth(6)).toHaveText('29');
   await row.click();
   await expect(page.getByTestId('forecast-chart').getByTestId('forecast-point')).toHaveCount(29);
 

@@ -4,7 +4,7 @@
 //! what-if forecast run in a worker.
 
 use compute::forecast::{ForecastMetrics, ForecastOptions, ForecastPoint, ItemReport};
-use compute::protocol::{ErrorKind, Progress, Reply, Request, RequestId};
+use compute::protocol::{ErrorKind, ForecastSummary, Progress, Reply, Request, RequestId};
 use compute::records::{DatasetRecord, ForecastRecord};
 use compute::schema::ColumnType;
 use leptos::prelude::*;
@@ -26,7 +26,7 @@ struct FitJob {
 #[derive(Clone, Copy)]
 struct ForecastState {
     datasets: RwSignal<Vec<DatasetRecord>>,
-    forecasts: RwSignal<Vec<ForecastRecord>>,
+    forecasts: RwSignal<Vec<ForecastSummary>>,
     selected: RwSignal<Option<String>>,
     notice: RwSignal<Option<String>>,
     job: RwSignal<Option<FitJob>>,
@@ -184,9 +184,7 @@ pub fn ForecastPage() -> impl IntoView {
             <FitJobView state=state />
             <ForecastList state=state />
             {move || {
-                let id = state.selected.get()?;
-                let record = state.forecasts.with(|f| f.iter().find(|f| f.forecast_id == id).cloned())?;
-                Some(view! { <ForecastView record=record state=state /> })
+                state.selected.get().map(|id| view! { <ForecastLoader forecast_id=id state=state /> })
             }}
         </section>
     }
@@ -531,9 +529,6 @@ fn ForecastList(state: ForecastState) -> impl IntoView {
                         children=move |f| {
                             let id = f.forecast_id.clone();
                             let id_for_class = f.forecast_id.clone();
-                            let first = f.report.items.first();
-                            let best = first.map(|i| i.best_label.clone()).unwrap_or_default();
-                            let mae = first.and_then(best_metrics).map(|m| m.mae);
                             view! {
                                 <tr
                                     data-testid="forecast-row"
@@ -547,11 +542,11 @@ fn ForecastList(state: ForecastState) -> impl IntoView {
                                         </span>
                                     </td>
                                     <td>{f.dataset_name.clone()}</td>
-                                    <td>{f.options.target.clone()}</td>
-                                    <td class="num">{f.report.items.len()}</td>
-                                    <td><code>{best}</code></td>
-                                    <td class="num">{metric_text(mae)}</td>
-                                    <td class="num">{f.report.horizon}</td>
+                                    <td>{f.target.clone()}</td>
+                                    <td class="num">{f.n_series}</td>
+                                    <td><code>{f.best_label.clone()}</code></td>
+                                    <td class="num">{metric_text(f.backtest_mae)}</td>
+                                    <td class="num">{f.horizon}</td>
                                     <td>{format::date_time(f.created_at_ms)}</td>
                                 </tr>
                             }
@@ -699,6 +694,28 @@ fn BatchForecast(forecast_id: String, columns: String) -> impl IntoView {
                 .into_any(),
             }}
         </section>
+    }
+}
+
+/// Reads one stored forecast model whole (the list holds summaries) and shows it.
+#[component]
+fn ForecastLoader(forecast_id: String, state: ForecastState) -> impl IntoView {
+    let loaded = RwSignal::new(None::<Result<ForecastRecord, String>>);
+    spawn_local(async move {
+        let result = bridge::call(Request::GetForecast { forecast_id }, None, |_| {}).await;
+        if loaded.is_disposed() {
+            return;
+        }
+        loaded.set(Some(match result {
+            Ok(Reply::Forecast { forecast }) => Ok(*forecast),
+            Ok(other) => Err(format!("unexpected reply: {other:?}")),
+            Err(error) => Err(format::error(&error)),
+        }));
+    });
+    move || match loaded.get() {
+        None => view! { <p class="muted">"Loading the forecast…"</p> }.into_any(),
+        Some(Ok(record)) => view! { <ForecastView record=record state=state /> }.into_any(),
+        Some(Err(text)) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
     }
 }
 

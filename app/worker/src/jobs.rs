@@ -474,6 +474,7 @@ async fn reply_to(
             .await
         }
         Request::ListForecasts => forecast::list(ctx).await,
+        Request::GetForecast { forecast_id } => forecast::get(ctx, &forecast_id).await,
         Request::ImportForecast { file_name } => {
             forecast::import(ctx, request_id, &file_name, attachment).await
         }

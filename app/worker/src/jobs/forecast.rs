@@ -11,7 +11,7 @@ use compute::lineage::{
     plan_import_forecast, plan_predict_by, ForecastInput, PredictInput, PredictedBy, CODE_VERSION,
 };
 use compute::ml::Control;
-use compute::protocol::{ErrorKind, JobError, Progress, Reply, RequestId};
+use compute::protocol::{ErrorKind, ForecastSummary, JobError, Progress, Reply, RequestId};
 
 use super::{
     entropy, file_stem, let_messages_in, load_frame, now_ms, read_csv_file, Context, Finished,
@@ -132,8 +132,15 @@ pub(super) async fn train(
 }
 
 pub(super) async fn list(ctx: &Context) -> Result<Reply, JobError> {
+    let forecasts = ctx.store().await?.forecasts().await?;
     Ok(Reply::Forecasts {
-        forecasts: ctx.store().await?.forecasts().await?,
+        forecasts: forecasts.iter().map(ForecastSummary::of).collect(),
+    })
+}
+
+pub(super) async fn get(ctx: &Context, forecast_id: &str) -> Result<Reply, JobError> {
+    Ok(Reply::Forecast {
+        forecast: Box::new(ctx.store().await?.forecast(forecast_id).await?),
     })
 }
 
